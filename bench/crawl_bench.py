@@ -1,0 +1,626 @@
+#!/usr/bin/env python3
+"""Crawl benchmark: shoplint vs a bare Scrapy spider vs linkinator, on a synthetic shop.
+
+One run:
+  1. builds a deterministic synthetic shop of N HTML pages (bench/shopgen.py),
+  2. serves it on 127.0.0.1 from a separate process (asyncio, HTTP/1.1 keep-alive,
+     pre-rendered bytes; the server counts every request by path),
+  3. runs each crawler as a child process at concurrency 10 and measures wall time,
+     HTML pages fetched (counted by the server), requests and peak RSS,
+  4. optionally runs shoplint at 1,000 and 10,000 pages to measure RSS growth,
+  5. prints a Markdown table and writes bench/results/latest.json.
+
+    /work/venv/bin/python bench/crawl_bench.py                 # 5,000 pages + memory growth
+    /work/venv/bin/python bench/crawl_bench.py --quick         # 500 pages, smoke run
+    /work/venv/bin/python bench/crawl_bench.py --only bare,linkinator --pages 2000
+
+See bench/README.md. All traffic goes to 127.0.0.1; every loop and child is bounded.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import gc
+import json
+import os
+import platform
+import shutil
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import urllib.request
+from collections import Counter
+from pathlib import Path
+
+BENCH = Path(__file__).resolve().parent
+REPO = BENCH.parent
+RESULTS = BENCH / "results"
+LINKINATOR_VERSION = "7.6.1"
+LINKINATOR_DIR = BENCH / ".linkinator"
+LINKINATOR_BIN = LINKINATOR_DIR / "node_modules" / ".bin" / "linkinator"
+TOOLS = ("shoplint", "bare", "linkinator")
+CONCURRENCY = 10
+STATS_PATH = "/__stats"
+RESET_PATH = "/__reset"
+
+sys.path.insert(0, str(BENCH))
+
+
+# =========================================================================== server
+class _Stats:
+    def __init__(self, html: set[str]):
+        self.html = html
+        self.reset()
+
+    def reset(self) -> None:
+        self.requests = 0
+        self.by_method: Counter[str] = Counter()
+        self.by_kind: Counter[str] = Counter()
+        self.status: Counter[int] = Counter()
+        self.html_gets: Counter[str] = Counter()
+        self.html_heads = 0
+        self.missing: Counter[str] = Counter()
+        self.connections = 0
+        self.first: float | None = None
+        self.last: float | None = None
+
+    def snapshot(self) -> dict:
+        unfetched = sorted(self.html - self.html_gets.keys())
+        return {
+            "requests": self.requests,
+            "by_method": dict(self.by_method),
+            "by_kind": dict(self.by_kind),
+            "status": {str(k): v for k, v in self.status.items()},
+            "html_pages": len(self.html),
+            "html_distinct": len(self.html_gets),
+            "html_gets": sum(self.html_gets.values()),
+            "html_heads": self.html_heads,
+            "html_unfetched": len(unfetched),
+            "html_unfetched_sample": unfetched[:10],
+            "not_found": sum(self.missing.values()),
+            "not_found_sample": [k for k, _ in self.missing.most_common(10)],
+            "connections": self.connections,
+            "active_seconds": (self.last - self.first) if self.first is not None else 0.0,
+        }
+
+
+class _HTTP(asyncio.Protocol):
+    """Minimal HTTP/1.1 server protocol: keep-alive, pipelining, GET/HEAD, no bodies."""
+
+    routes: dict[bytes, tuple[bytes, bytes, bytes, str, bool]] = {}
+    stats: _Stats
+
+    def connection_made(self, transport):
+        self.tr = transport
+        self.buf = b""
+        _HTTP.stats.connections += 1
+
+    def data_received(self, data):
+        buf = self.buf + data if self.buf else data
+        while True:
+            end = buf.find(b"\r\n\r\n")
+            if end < 0:
+                if len(buf) > 65536:
+                    self.tr.close()
+                    return
+                break
+            head = buf[:end]
+            rest = buf[end + 4:]
+            low = head.lower()
+            clen = 0
+            i = low.find(b"\r\ncontent-length:")
+            if i >= 0:
+                j = low.find(b"\r\n", i + 2)
+                clen = int(low[i + 17: j if j >= 0 else None].strip() or 0)
+                if len(rest) < clen:
+                    break  # wait for the body
+            buf = rest[clen:]
+            line = head.split(b"\r\n", 1)[0]
+            parts = line.split(b" ")
+            if len(parts) != 3:
+                self.tr.write(b"HTTP/1.1 400 Bad Request\r\nContent-Length: 0\r\n"
+                              b"Connection: close\r\n\r\n")
+                self.tr.close()
+                return
+            method, target, version = parts
+            close = (b"\r\nconnection: close" in low
+                     or (version == b"HTTP/1.0" and b"\r\nconnection: keep-alive" not in low))
+            if not self.respond(method, target, close):
+                return
+        self.buf = buf
+
+    def respond(self, method: bytes, target: bytes, close: bool) -> bool:
+        st = _HTTP.stats
+        if target.startswith(b"http://") or target.startswith(b"https://"):
+            k = target.find(b"/", target.find(b"//") + 2)
+            target = target[k:] if k >= 0 else b"/"
+        h = target.find(b"#")
+        if h >= 0:
+            target = target[:h]
+        if target == STATS_PATH.encode() or target == RESET_PATH.encode():
+            if target == RESET_PATH.encode():
+                st.reset()
+            body = json.dumps(st.snapshot()).encode()
+            self.tr.write(b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\n"
+                          b"Content-Length: %d\r\nConnection: close\r\n\r\n" % len(body) + body)
+            self.tr.close()
+            return False
+        now = time.monotonic()
+        if st.first is None:
+            st.first = now
+        st.last = now
+        st.requests += 1
+        m = method.decode("latin-1")
+        st.by_method[m] += 1
+        route = _HTTP.routes.get(target)
+        if route is None:
+            st.status[404] += 1
+            st.by_kind["404"] += 1
+            st.missing[target.decode("latin-1")] += 1
+            body = b"<!DOCTYPE html><title>Not found</title><h1>404 Not found</h1>"
+            hdr = (b"HTTP/1.1 404 Not Found\r\nContent-Type: text/html; charset=utf-8\r\n"
+                   b"Content-Length: %d\r\nConnection: %s\r\n\r\n"
+                   % (len(body), b"close" if close else b"keep-alive"))
+        else:
+            hdr_ka, hdr_close, body, kind, is_html = route
+            hdr = hdr_close if close else hdr_ka
+            st.status[200] += 1
+            st.by_kind[kind] += 1
+            if is_html:
+                if m == "GET":
+                    st.html_gets[target.decode("latin-1")] += 1
+                else:
+                    st.html_heads += 1
+        if m == "HEAD":
+            self.tr.write(hdr)
+        elif m in ("GET", "POST"):
+            self.tr.writelines((hdr, body))
+        else:
+            self.tr.write(b"HTTP/1.1 405 Method Not Allowed\r\nContent-Length: 0\r\n"
+                          b"Connection: close\r\n\r\n")
+            close = True
+        if close:
+            self.tr.close()
+            return False
+        return True
+
+    def connection_lost(self, exc):
+        self.buf = b""
+
+
+def _kind(ctype: str) -> str:
+    if ctype.startswith("text/html"):
+        return "html"
+    if ctype.startswith("image/"):
+        return "image"
+    if "css" in ctype:
+        return "css"
+    if "javascript" in ctype:
+        return "js"
+    if "xml" in ctype:
+        return "xml"
+    return "other"
+
+
+def serve(n_pages: int, seed: int, max_seconds: float) -> None:
+    """Child process: build the shop, bind 127.0.0.1:0, print 'PORT n', serve until killed."""
+    import shopgen
+
+    try:
+        import uvloop  # optional, faster
+        uvloop.install()
+    except ImportError:
+        pass
+    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    sock.bind(("127.0.0.1", 0))
+    sock.listen(1024)
+    port = sock.getsockname()[1]
+    site = shopgen.build_site(n_pages, seed, f"http://127.0.0.1:{port}")
+    routes = {}
+    for target, (ctype, body) in site.resources.items():
+        base = (b"HTTP/1.1 200 OK\r\nServer: shopbench\r\nContent-Type: %s\r\n"
+                b"Content-Length: %d\r\n" % (ctype.encode(), len(body)))
+        routes[target.encode("latin-1")] = (
+            base + b"Connection: keep-alive\r\n\r\n", base + b"Connection: close\r\n\r\n",
+            body, _kind(ctype), target in site.html)
+    _HTTP.routes = routes
+    _HTTP.stats = _Stats(set(site.html))
+    del site
+    gc.collect()
+    gc.freeze()
+    parent = os.getppid()
+
+    async def main():
+        loop = asyncio.get_running_loop()
+        server = await loop.create_server(_HTTP, sock=sock, backlog=1024)
+        print(f"PORT {port}", flush=True)
+        deadline = time.monotonic() + max_seconds
+        async with server:
+            while time.monotonic() < deadline and os.getppid() == parent:
+                await asyncio.sleep(1.0)
+
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
+    asyncio.run(main())
+
+
+class ShopServer:
+    """Parent-side handle on the server child process."""
+
+    def __init__(self, n_pages: int, seed: int, max_seconds: float = 4 * 3600):
+        self.n_pages = n_pages
+        t0 = time.perf_counter()
+        self.proc = subprocess.Popen(
+            [sys.executable, str(Path(__file__).resolve()), "--serve", "--pages", str(n_pages),
+             "--seed", str(seed), "--server-max-seconds", str(max_seconds)],
+            stdout=subprocess.PIPE, stdin=subprocess.DEVNULL, text=True,
+        )
+        line = self._readline(timeout=300)
+        if not line.startswith("PORT "):
+            self.close()
+            raise RuntimeError(f"shop server did not start: {line!r}")
+        self.port = int(line.split()[1])
+        self.url = f"http://127.0.0.1:{self.port}/"
+        self.build_seconds = time.perf_counter() - t0
+
+    def _readline(self, timeout: float) -> str:
+        out: list[str] = []
+        th = threading.Thread(target=lambda: out.append(self.proc.stdout.readline()), daemon=True)
+        th.start()
+        th.join(timeout)
+        return out[0].strip() if out else ""
+
+    def _get(self, path: str) -> dict:
+        opener = urllib.request.build_opener(urllib.request.ProxyHandler({}))  # never a proxy
+        with opener.open(f"http://127.0.0.1:{self.port}{path}", timeout=30) as r:
+            return json.loads(r.read())
+
+    def stats(self) -> dict:
+        return self._get(STATS_PATH)
+
+    def reset(self) -> dict:
+        return self._get(RESET_PATH)
+
+    def close(self) -> None:
+        if self.proc.poll() is None:
+            self.proc.terminate()
+            try:
+                self.proc.wait(10)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait(10)
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.close()
+
+
+# =========================================================================== measuring
+def _children(pid: int) -> list[int]:
+    kids = []
+    try:
+        for tid in os.listdir(f"/proc/{pid}/task"):
+            try:
+                with open(f"/proc/{pid}/task/{tid}/children") as f:
+                    kids += [int(x) for x in f.read().split()]
+            except OSError:
+                pass
+    except OSError:
+        pass
+    return kids
+
+
+def _rss_kb(pid: int) -> int:
+    try:
+        with open(f"/proc/{pid}/status") as f:
+            for line in f:
+                if line.startswith("VmRSS:"):
+                    return int(line.split()[1])
+    except OSError:
+        pass
+    return 0
+
+
+class TreeSampler(threading.Thread):
+    """Polls the summed RSS of a process and all its descendants (peak, in KiB)."""
+
+    def __init__(self, pid: int, interval: float = 0.2):
+        super().__init__(daemon=True)
+        self.pid = pid
+        self.interval = interval
+        self.peak_kb = 0
+        self.max_procs = 0
+        self._halt = threading.Event()
+
+    def run(self):
+        while not self._halt.is_set():
+            todo, seen = [self.pid], []
+            while todo and len(seen) < 1000:
+                p = todo.pop()
+                seen.append(p)
+                todo += _children(p)
+            self.peak_kb = max(self.peak_kb, sum(_rss_kb(p) for p in seen))
+            self.max_procs = max(self.max_procs, len(seen))
+            self._halt.wait(self.interval)
+
+    def stop(self):
+        self._halt.set()
+        self.join(5)
+
+
+def _clean_env() -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if "proxy" not in k.lower()}
+    env["NO_PROXY"] = env["no_proxy"] = "127.0.0.1,localhost"
+    env["PYTHONUNBUFFERED"] = "1"
+    return env
+
+
+def run_child(tool: str, cmd: list[str], server: ShopServer, timeout: float, log: Path,
+              cwd: Path) -> dict:
+    server.reset()
+    log.parent.mkdir(parents=True, exist_ok=True)
+    with open(log, "wb") as logf:
+        logf.write(("$ " + " ".join(cmd) + "\n").encode())
+        logf.flush()
+        t0 = time.perf_counter()
+        proc = subprocess.Popen(cmd, stdout=logf, stderr=subprocess.STDOUT,
+                                stdin=subprocess.DEVNULL, cwd=cwd, env=_clean_env(),
+                                start_new_session=True)
+        sampler = TreeSampler(proc.pid)
+        sampler.start()
+        timed_out = threading.Event()
+
+        def _kill():
+            timed_out.set()
+            try:
+                os.killpg(proc.pid, signal.SIGKILL)
+            except OSError:
+                pass
+
+        timer = threading.Timer(timeout, _kill)
+        timer.start()
+        _, status, ru = os.wait4(proc.pid, 0)
+        wall = time.perf_counter() - t0
+        timer.cancel()
+        sampler.stop()
+        proc.returncode = os.waitstatus_to_exitcode(status)
+    try:  # anything the tool left running in its session
+        os.killpg(proc.pid, signal.SIGKILL)
+    except OSError:
+        pass
+    st = server.stats()
+    pages = st["html_distinct"]
+    rss_wait4 = ru.ru_maxrss / 1024
+    rss_tree = sampler.peak_kb / 1024
+    return {
+        "tool": tool,
+        "pages_expected": server.n_pages,
+        "pages_fetched": pages,
+        "complete": pages >= server.n_pages,
+        "wall_s": round(wall, 3),
+        "active_s": round(st["active_seconds"], 3),
+        "pages_per_s": round(pages / wall, 2) if wall else 0.0,
+        "pages_per_active_s": round(pages / st["active_seconds"], 2) if st["active_seconds"]
+        else 0.0,
+        "requests": st["requests"],
+        "peak_rss_mb": round(max(rss_wait4, rss_tree), 1),
+        "peak_rss_wait4_mb": round(rss_wait4, 1),
+        "peak_rss_tree_mb": round(rss_tree, 1),
+        "max_procs": sampler.max_procs,
+        "cpu_user_s": round(ru.ru_utime, 2),
+        "cpu_sys_s": round(ru.ru_stime, 2),
+        "exit_code": proc.returncode,
+        "timed_out": timed_out.is_set(),
+        "server": st,
+        "cmd": cmd,
+        "log": str(log),
+    }
+
+
+# =========================================================================== tools
+def _bin(name: str) -> str:
+    local = Path(sys.executable).parent / name
+    return str(local) if local.exists() else (shutil.which(name) or name)
+
+
+def ensure_linkinator() -> str:
+    if not LINKINATOR_BIN.exists():
+        print(f"installing linkinator@{LINKINATOR_VERSION} into {LINKINATOR_DIR} ...",
+              file=sys.stderr)
+        subprocess.run(["npm", "install", "--no-audit", "--no-fund", "--prefix",
+                        str(LINKINATOR_DIR), f"linkinator@{LINKINATOR_VERSION}"],
+                       check=True, stdout=subprocess.DEVNULL, timeout=600)
+    out = subprocess.run([str(LINKINATOR_BIN), "--version"], capture_output=True, text=True,
+                         timeout=60).stdout.strip()
+    if out != LINKINATOR_VERSION:
+        raise RuntimeError(f"linkinator --version says {out!r}, expected {LINKINATOR_VERSION}")
+    return str(LINKINATOR_BIN)
+
+
+def shoplint_available() -> tuple[bool, str]:
+    exe = _bin("shoplint")
+    if not Path(exe).exists() and not shutil.which(exe):
+        return False, "no `shoplint` entry point (pip install -e /work/main)"
+    r = subprocess.run([exe, "run", "--help"], capture_output=True, text=True, timeout=120,
+                       env=_clean_env())
+    if r.returncode != 0:
+        return False, f"`shoplint run --help` failed: {(r.stderr or r.stdout).strip()[-300:]}"
+    return True, exe
+
+
+def tool_command(tool: str, url: str, n_pages: int, work: Path, args) -> list[str]:
+    if tool == "bare":
+        return [_bin("scrapy"), "runspider", str(BENCH / "bare_spider.py"), "-a",
+                f"start_url={url}", "-s", "LOG_LEVEL=INFO"]
+    if tool == "linkinator":
+        return [ensure_linkinator(), url, "--recurse", "--concurrency", str(CONCURRENCY),
+                "--format", "json", "--verbosity", "error"]
+    if tool == "shoplint":
+        cfg = work / "shoplint.yml"
+        if args.shoplint_config:
+            shutil.copy(args.shoplint_config, cfg)
+        else:
+            cfg.write_text(f"crawl:\n  concurrency: {CONCURRENCY}\n")
+        return [_bin("shoplint"), "run", url, "--internal-only", "--max-pages", str(n_pages),
+                "--db", str(work / "bench.db"), "--out", str(work / "report"),
+                "--config", str(cfg)]
+    raise ValueError(tool)
+
+
+def run_tool(tool: str, server: ShopServer, args, label: str) -> dict:
+    runs = []
+    for i in range(args.repeat):
+        work = Path(tempfile.mkdtemp(prefix=f"crawlbench-{tool}-"))
+        try:
+            cmd = tool_command(tool, server.url, server.n_pages, work, args)
+            log = RESULTS / "logs" / f"{label}-{tool}-{server.n_pages}-{i + 1}.log"
+            print(f"  {tool:<10} {server.n_pages} pages, run {i + 1}/{args.repeat} ...",
+                  file=sys.stderr, flush=True)
+            r = run_child(tool, cmd, server, args.timeout, log, cwd=work)
+            print(f"  {tool:<10} {r['wall_s']:.1f}s, {r['pages_fetched']}/{r['pages_expected']}"
+                  f" pages, {r['requests']} requests, {r['peak_rss_mb']:.0f} MB, "
+                  f"exit {r['exit_code']}", file=sys.stderr, flush=True)
+            runs.append(r)
+        finally:
+            if not args.keep:
+                shutil.rmtree(work, ignore_errors=True)
+    best = sorted(runs, key=lambda r: r["wall_s"])[len(runs) // 2]  # median by wall time
+    best = dict(best)
+    if len(runs) > 1:
+        best["wall_s_all"] = [r["wall_s"] for r in runs]
+        best["peak_rss_mb_all"] = [r["peak_rss_mb"] for r in runs]
+    return best
+
+
+# =========================================================================== report
+def _fmt_table(results: list[dict], ref: dict | None) -> str:
+    head = ("| tool | pages fetched / N | wall s | active s | pages/s | requests | "
+            "peak RSS MB | pages/s vs shoplint |")
+    lines = [head, "|" + "---|" * 8]
+    for r in results:
+        flag = "" if r["complete"] else " **INCOMPLETE**"
+        if r["exit_code"] != 0:
+            flag += f" (exit {r['exit_code']}{', timed out' if r['timed_out'] else ''})"
+        ratio = (f"{r['pages_per_s'] / ref['pages_per_s']:.2f}x"
+                 if ref and ref["pages_per_s"] else "n/a")
+        lines.append(
+            f"| {r['tool']} | {r['pages_fetched']} / {r['pages_expected']}{flag} | "
+            f"{r['wall_s']:.1f} | {r['active_s']:.1f} | {r['pages_per_s']:.1f} | "
+            f"{r['requests']} | {r['peak_rss_mb']:.0f} | {ratio} |")
+    return "\n".join(lines)
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--pages", type=int, default=None, help="shop size (default 5000)")
+    ap.add_argument("--quick", action="store_true", help="500 pages, no memory-growth runs")
+    ap.add_argument("--only", default=",".join(TOOLS), help="comma list of " + ",".join(TOOLS))
+    ap.add_argument("--memory-growth", dest="memory_growth", action="store_true", default=None,
+                    help="also run shoplint at 1,000 and 10,000 pages (default unless --quick)")
+    ap.add_argument("--no-memory-growth", dest="memory_growth", action="store_false")
+    ap.add_argument("--repeat", type=int, default=1, help="runs per tool; the median is kept")
+    ap.add_argument("--timeout", type=float, default=1800, help="seconds per tool run")
+    ap.add_argument("--seed", type=int, default=1)
+    ap.add_argument("--shoplint-config", help="use this shoplint.yml instead of "
+                    f"`crawl: {{concurrency: {CONCURRENCY}}}`")
+    ap.add_argument("--keep", action="store_true", help="keep the tools' temp dirs")
+    ap.add_argument("--out", default=str(RESULTS / "latest.json"))
+    ap.add_argument("--serve", action="store_true", help=argparse.SUPPRESS)
+    ap.add_argument("--server-max-seconds", type=float, default=4 * 3600, help=argparse.SUPPRESS)
+    args = ap.parse_args(argv)
+
+    n = args.pages or (500 if args.quick else 5000)
+    if args.serve:
+        serve(n, args.seed, args.server_max_seconds)
+        return 0
+    if args.memory_growth is None:
+        args.memory_growth = not args.quick
+    tools = [t.strip() for t in args.only.split(",") if t.strip()]
+    bad = [t for t in tools if t not in TOOLS]
+    if bad:
+        ap.error(f"unknown tool(s) {bad}; choose from {TOOLS}")
+    RESULTS.mkdir(parents=True, exist_ok=True)
+
+    notes = []
+    if "shoplint" in tools:
+        ok, why = shoplint_available()
+        if not ok:
+            notes.append(f"shoplint skipped: {why}")
+            print(f"WARNING: {notes[-1]}", file=sys.stderr)
+            tools.remove("shoplint")
+    if "linkinator" in tools:
+        ensure_linkinator()
+
+    out = {
+        "started": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
+        "machine": {"cpus": os.cpu_count(), "python": platform.python_version(),
+                    "platform": platform.platform()},
+        "pages": n, "seed": args.seed, "concurrency": CONCURRENCY, "repeat": args.repeat,
+        "results": [], "memory_growth": None, "notes": notes,
+    }
+    print(f"building + serving a {n}-page shop ...", file=sys.stderr, flush=True)
+    with ShopServer(n, args.seed) as server:
+        print(f"  ready at {server.url} in {server.build_seconds:.1f}s", file=sys.stderr)
+        for tool in tools:
+            out["results"].append(run_tool(tool, server, args, "main"))
+
+    if args.memory_growth and "shoplint" in tools:
+        growth = {}
+        for size in (1000, 10000):
+            print(f"memory growth: {size}-page shop ...", file=sys.stderr, flush=True)
+            with ShopServer(size, args.seed) as server:
+                growth[size] = run_tool("shoplint", server, args, "growth")
+        out["memory_growth"] = {
+            "runs": {str(k): v for k, v in growth.items()},
+            "rss_1000_mb": growth[1000]["peak_rss_mb"],
+            "rss_10000_mb": growth[10000]["peak_rss_mb"],
+            "growth_mb": round(growth[10000]["peak_rss_mb"] - growth[1000]["peak_rss_mb"], 1),
+            "target_mb": 50,
+        }
+
+    by_tool = {r["tool"]: r for r in out["results"]}
+    ref = by_tool.get("shoplint")
+    ratios = {}
+    for other in ("linkinator", "bare"):
+        if ref and other in by_tool and by_tool[other]["pages_per_s"]:
+            ratios[f"shoplint/{other}"] = round(ref["pages_per_s"] / by_tool[other]["pages_per_s"],
+                                                3)
+    out["ratios_pages_per_s"] = ratios
+    out["finished"] = time.strftime("%Y-%m-%dT%H:%M:%S%z")
+    Path(args.out).parent.mkdir(parents=True, exist_ok=True)
+    Path(args.out).write_text(json.dumps(out, indent=2))
+
+    print()
+    print(f"### Crawl benchmark: {n}-page synthetic shop, concurrency {CONCURRENCY}, "
+          f"{os.cpu_count()} CPUs")
+    print()
+    print(_fmt_table(out["results"], ref))
+    print()
+    for k, v in ratios.items():
+        verdict = "OK" if v >= 1 else "below target"
+        print(f"- {k} (pages/s): {v:.2f}x ({verdict}, target >= 1)")
+    mg = out["memory_growth"]
+    if mg:
+        verdict = "OK" if mg["growth_mb"] < mg["target_mb"] else "over target"
+        print(f"- shoplint peak RSS: {mg['rss_1000_mb']:.0f} MB at 1,000 pages, "
+              f"{mg['rss_10000_mb']:.0f} MB at 10,000 pages: growth {mg['growth_mb']:.0f} MB "
+              f"({verdict}, target < {mg['target_mb']} MB)")
+        for k, r in mg["runs"].items():
+            if not r["complete"]:
+                print(f"  - WARNING: the {k}-page run fetched only {r['pages_fetched']} pages")
+    for note in notes:
+        print(f"- {note}")
+    print(f"\nraw numbers: {args.out}; tool logs: {RESULTS / 'logs'}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,1 @@
+"""Check modules, one per family: links, images, pages, freshness, language, checkout."""

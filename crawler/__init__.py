@@ -1,0 +1,1 @@
+"""The crawl: a standard Scrapy spider, its settings, item pipeline and extensions."""

@@ -1,0 +1,154 @@
+"""Reading a parsed HTML page: its facts (title, lang, canonical, robots) and every
+reference on it, in one pass over the tree."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+
+import lxml.html
+from lxml import etree
+
+from shoplint.model import RefKind
+
+_TEXT_LIMIT = 200  # characters of anchor text kept as evidence
+_WHITESPACE = re.compile(r"\s+")
+_REFRESH_URL = re.compile(r"""url\s*=\s*['"]?([^'"]+)""", re.IGNORECASE)
+_LINK_RELS = {
+    "stylesheet": RefKind.LINK_STYLESHEET,
+    "icon": RefKind.LINK_ICON,
+    "shortcut icon": RefKind.LINK_ICON,
+    "apple-touch-icon": RefKind.LINK_ICON,
+    "canonical": RefKind.LINK_CANONICAL,
+    "alternate": RefKind.LINK_ALTERNATE,
+}
+_TAGS = ("a", "area", "img", "source", "link", "script", "iframe", "form", "meta", "title", "base")
+
+
+@dataclass(frozen=True, slots=True)
+class RawRef:
+    """A reference as found, before resolution: kind, attribute value, text, form method."""
+
+    kind: RefKind
+    raw: str
+    text: str | None = None
+    method: str | None = None
+
+
+@dataclass(slots=True)
+class PageFacts:
+    title: str | None = None
+    lang: str | None = None
+    base: str | None = None  # <base href>, as written
+    canonical: str | None = None  # as written
+    meta_robots: str | None = None
+    refs: list[RawRef] = field(default_factory=list)
+
+
+_parsers: dict[str, etree.HTMLParser] = {}
+
+
+def parse_html(body: bytes, encoding: str) -> lxml.html.HtmlElement | None:
+    """Parse a page once; None when the bytes hold no HTML document at all."""
+    parser = _parsers.get(encoding)
+    if parser is None:
+        parser = _parsers[encoding] = lxml.html.HTMLParser(encoding=encoding)
+    try:
+        return lxml.html.document_fromstring(body, parser=parser)
+    except (etree.ParserError, ValueError, LookupError):
+        return None
+
+
+def page_facts(doc: lxml.html.HtmlElement) -> PageFacts:
+    facts = PageFacts(lang=doc.get("lang") or None)
+    refs = facts.refs
+    for el in doc.iter(_TAGS):
+        tag = el.tag
+        if tag == "a" or tag == "area":
+            href = el.get("href")
+            if href is not None:
+                kind = RefKind.A if tag == "a" else RefKind.AREA
+                refs.append(RawRef(kind, href, _anchor_text(el) if tag == "a" else el.get("alt")))
+        elif tag == "img":
+            alt = el.get("alt")
+            src = el.get("src")
+            if src is not None:
+                refs.append(RawRef(RefKind.IMG, src, alt))
+            srcset = el.get("srcset")
+            if srcset:
+                refs.extend(RawRef(RefKind.IMG_SRCSET, u, alt) for u in srcset_urls(srcset))
+        elif tag == "source":
+            srcset = el.get("srcset")
+            if srcset:
+                refs.extend(RawRef(RefKind.SOURCE_SRCSET, u) for u in srcset_urls(srcset))
+        elif tag == "link":
+            _link(el, facts)
+        elif tag == "script" or tag == "iframe":
+            src = el.get("src")
+            if src is not None:
+                refs.append(RawRef(RefKind.SCRIPT if tag == "script" else RefKind.IFRAME, src))
+        elif tag == "form":
+            method = (el.get("method") or "get").upper()
+            refs.append(RawRef(RefKind.FORM_ACTION, el.get("action") or "", None, method))
+        elif tag == "meta":
+            _meta(el, facts)
+        elif tag == "title":
+            if facts.title is None:
+                facts.title = _squeeze(el.text_content())
+        elif facts.base is None:  # base
+            facts.base = el.get("href")
+    return facts
+
+
+def _link(el: lxml.html.HtmlElement, facts: PageFacts) -> None:
+    href = el.get("href")
+    rel = (el.get("rel") or "").lower().strip()
+    kind = _LINK_RELS.get(rel) or ("icon" in rel.split() and RefKind.LINK_ICON) or None
+    if href is None or kind is None:
+        return
+    if kind is RefKind.LINK_CANONICAL and facts.canonical is None:
+        facts.canonical = href
+    facts.refs.append(RawRef(kind, href, el.get("hreflang")))
+
+
+def _meta(el: lxml.html.HtmlElement, facts: PageFacts) -> None:
+    name = (el.get("name") or "").lower()
+    if name == "robots":
+        facts.meta_robots = el.get("content")
+    elif (el.get("http-equiv") or "").lower() == "refresh":
+        match = _REFRESH_URL.search(el.get("content") or "")
+        if match:
+            facts.refs.append(RawRef(RefKind.META_REFRESH, match.group(1).strip()))
+
+
+def _anchor_text(el: lxml.html.HtmlElement) -> str | None:
+    text = _squeeze(el.text_content())
+    if not text:  # an image link: its alt text is what the customer is told
+        img = next(el.iter("img"), None)
+        text = _squeeze(img.get("alt") or "") if img is not None else ""
+    return text or el.get("title") or el.get("aria-label") or None
+
+
+def _squeeze(text: str) -> str:
+    return _WHITESPACE.sub(" ", text).strip()[:_TEXT_LIMIT]
+
+
+def srcset_urls(srcset: str) -> Iterator[str]:
+    """The candidate URLs of a srcset attribute, after the HTML standard's tokeniser: a
+    URL is a run of non-space characters (trailing commas stripped), then descriptors up
+    to the next comma."""
+    pos, end = 0, len(srcset)
+    while pos < end:
+        while pos < end and (srcset[pos].isspace() or srcset[pos] == ","):
+            pos += 1
+        start = pos
+        while pos < end and not srcset[pos].isspace():
+            pos += 1
+        url = srcset[start:pos].rstrip(",")
+        if url:
+            yield url
+        if srcset[start:pos].endswith(","):
+            continue
+        while pos < end and srcset[pos] != ",":
+            pos += 1

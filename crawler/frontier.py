@@ -1,0 +1,100 @@
+"""Which discovered URLs the crawl admits: each URL once, and no crawler traps.
+
+The spider asks the frontier *before* building a Request, so the thousands of duplicate
+navigation links on a shop cost one set lookup each. The in-memory frontier is the default;
+a distributed crawl swaps in one backed by a shared store via SHOPLINT_FRONTIER_CLASS.
+"""
+
+from __future__ import annotations
+
+import enum
+import fnmatch
+import re
+from collections import Counter
+
+from scrapy.crawler import Crawler
+
+
+class Admission(enum.StrEnum):
+    """The frontier's verdict on one URL; every verdict but NEW is counted as skipped."""
+
+    NEW = "new"
+    SEEN = "seen"
+    EXCLUDED = "excluded"  # matches a configured exclude glob
+    TOO_LONG = "too_long"  # longer than max_url_length
+    REPEATED_PARAMETER = "repeated_parameter"  # ?f=a&f=a: a filter link appending itself
+    REPEATED_PATH = "repeated_path"  # /a/b/a/b/a/b: relative links compounding
+    QUERY_VARIANTS = "query_variants"  # one path with too many distinct query strings
+    MAX_PAGES = "max_pages"
+
+
+_MAX_SEGMENT_REPEATS = 3
+
+
+class MemoryFrontier:
+    def __init__(
+        self,
+        max_pages: int = 0,
+        max_url_length: int = 2048,
+        max_query_variants: int = 30,
+        exclude: list[str] | tuple[str, ...] = (),
+    ):
+        self.max_pages = max_pages
+        self.max_url_length = max_url_length
+        self.max_query_variants = max_query_variants
+        self._exclude = re.compile("|".join(fnmatch.translate(g) for g in exclude) or r"(?!)")
+        self._seen: set[str] = set()
+        self._variants: Counter[str] = Counter()
+        self.pages_admitted = 0
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> MemoryFrontier:
+        settings = crawler.settings
+        return cls(
+            max_pages=settings.getint("SHOPLINT_MAX_PAGES"),
+            max_url_length=settings.getint("SHOPLINT_MAX_URL_LENGTH"),
+            max_query_variants=settings.getint("SHOPLINT_MAX_QUERY_VARIANTS"),
+            exclude=settings.getlist("SHOPLINT_EXCLUDE"),
+        )
+
+    def admit(self, url: str, navigable: bool) -> Admission:
+        """Decide on a normalised URL, in this order:
+        1. seen before: SEEN (so a trap URL is judged, and counted, once);
+        2. an exclude glob matches: EXCLUDED;
+        3. longer than max_url_length: TOO_LONG;
+        4. a query parameter repeated with the same value: REPEATED_PARAMETER;
+        5. a path segment repeated more than three times: REPEATED_PATH;
+        6. a new query string on a path that already has max_query_variants: QUERY_VARIANTS;
+        7. a page beyond max_pages: MAX_PAGES;
+        8. otherwise NEW, and the URL is remembered.
+        """
+        if url in self._seen:
+            return Admission.SEEN
+        self._seen.add(url)
+        verdict = self._judge(url, navigable)
+        if verdict is Admission.NEW and navigable:
+            self.pages_admitted += 1
+        return verdict
+
+    def _judge(self, url: str, navigable: bool) -> Admission:
+        if self._exclude.match(url):
+            return Admission.EXCLUDED
+        if len(url) > self.max_url_length:
+            return Admission.TOO_LONG
+        path, _, query = url.partition("?")
+        if query:
+            pairs = query.split("&")
+            if len(set(pairs)) < len(pairs):
+                return Admission.REPEATED_PARAMETER
+        segments = path.split("/")[3:]
+        if len(segments) > _MAX_SEGMENT_REPEATS and any(
+            count > _MAX_SEGMENT_REPEATS for count in Counter(s for s in segments if s).values()
+        ):
+            return Admission.REPEATED_PATH
+        if query:
+            if self._variants[path] >= self.max_query_variants:
+                return Admission.QUERY_VARIANTS
+            self._variants[path] += 1
+        if navigable and self.max_pages and self.pages_admitted >= self.max_pages:
+            return Admission.MAX_PAGES
+        return Admission.NEW

@@ -1,0 +1,73 @@
+"""Every Scrapy setting shoplint uses, in one place; `crawl_settings` lays the user's
+configuration over these defaults."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from shoplint import __version__
+from shoplint.config import Config
+
+USER_AGENT = (
+    f"Mozilla/5.0 (compatible; shoplint/{__version__}; site health check for its owners)"
+)
+
+DEFAULTS: dict[str, Any] = {
+    "BOT_NAME": "shoplint",
+    "ROBOTSTXT_USER_AGENT": "shoplint",
+    "COOKIES_ENABLED": False,  # crawl as a first-time visitor, no session state
+    "REDIRECT_ENABLED": False,  # the spider follows redirects itself, one fetch per hop
+    "METAREFRESH_ENABLED": False,  # meta refresh is recorded as a reference instead
+    "HTTPERROR_ALLOW_ALL": True,  # 4xx/5xx answers are what we are looking for
+    "RETRY_HTTP_CODES": [502, 503, 504, 522, 524, 408, 429],
+    "RETRY_GIVE_UP_LOG_LEVEL": "INFO",
+    "DOWNLOAD_WARNSIZE": 0,
+    "DNS_TIMEOUT": 10,  # seconds
+    "AUTOTHROTTLE_START_DELAY": 0.1,  # seconds
+    "AUTOTHROTTLE_MAX_DELAY": 10.0,  # seconds
+    "TELNETCONSOLE_ENABLED": False,
+    "LOG_LEVEL": "WARNING",
+    "LOG_FORMAT": "%(levelname)s %(name)s: %(message)s",
+    "SCHEDULER_MEMORY_QUEUE": "scrapy.squeues.FifoMemoryQueue",  # breadth first
+    "SCHEDULER_PRIORITY_QUEUE": "scrapy.pqueues.ScrapyPriorityQueue",
+    "SPIDER_MIDDLEWARES": {
+        "scrapy.spidermiddlewares.depth.DepthMiddleware": None,  # depth is the spider's
+        "scrapy.spidermiddlewares.urllength.UrlLengthMiddleware": None,  # the frontier's
+    },
+    "ITEM_PIPELINES": {"crawler.pipelines.StorePipeline": 800},
+    "EXTENSIONS": {
+        "crawler.extensions.CrawlProgress": 500,
+        "scrapy.extensions.logstats.LogStats": None,
+    },
+    "SHOPLINT_FRONTIER_CLASS": "crawler.frontier.MemoryFrontier",
+    "SHOPLINT_STORE_BATCH_SIZE": 200,  # fetches per transaction
+    "SHOPLINT_STORE_FLUSH_SECONDS": 2.0,  # at the latest, seconds between writes
+    "SHOPLINT_PROGRESS": "auto",  # auto | live | log | off
+    "SHOPLINT_PROGRESS_INTERVAL": 10.0,  # seconds between log lines when not on a terminal
+}
+
+
+def crawl_settings(config: Config, store_path: str, run_id: int) -> dict[str, Any]:
+    crawl = config.crawl
+    return {
+        **DEFAULTS,
+        "USER_AGENT": crawl.user_agent or USER_AGENT,
+        "ROBOTSTXT_OBEY": crawl.obey_robots,
+        "CONCURRENT_REQUESTS": max(16, crawl.concurrency),
+        "CONCURRENT_REQUESTS_PER_DOMAIN": crawl.concurrency,
+        "AUTOTHROTTLE_ENABLED": crawl.autothrottle,
+        "AUTOTHROTTLE_TARGET_CONCURRENCY": float(crawl.concurrency),
+        "DOWNLOAD_TIMEOUT": crawl.download_timeout,
+        "DOWNLOAD_MAXSIZE": crawl.max_response_bytes,
+        "RETRY_TIMES": crawl.retries,
+        "SHOPLINT_STORE_PATH": store_path,
+        "SHOPLINT_RUN_ID": run_id,
+        "SHOPLINT_SITE_HOSTS": list(config.site.hosts),
+        "SHOPLINT_DROP_PARAMS": list(crawl.drop_params),
+        "SHOPLINT_EXCLUDE": list(crawl.exclude),
+        "SHOPLINT_MAX_PAGES": crawl.max_pages,
+        "SHOPLINT_MAX_DEPTH": crawl.max_depth,
+        "SHOPLINT_MAX_URL_LENGTH": crawl.max_url_length,
+        "SHOPLINT_MAX_QUERY_VARIANTS": crawl.max_query_variants,
+        "SHOPLINT_MAX_REDIRECTS": crawl.max_redirects,
+    }

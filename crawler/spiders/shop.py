@@ -1,0 +1,251 @@
+"""The shop spider: fetches the site and extracts what is on it, nothing else.
+
+Seeds are the start URL and every URL of the site's sitemaps. Redirects are followed here,
+one recorded fetch per hop, rather than inside Scrapy's redirect middleware: every hop
+then has its own row in the store and a chain is a walk along `redirect_to`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Iterator
+from typing import Any
+
+import scrapy
+from scrapy.crawler import Crawler
+from scrapy.exceptions import (
+    CannotResolveHostError,
+    DownloadCancelledError,
+    DownloadConnectionRefusedError,
+    DownloadTimeoutError,
+    IgnoreRequest,
+    ResponseDataLossError,
+)
+from scrapy.http import HtmlResponse, Response
+from scrapy.utils.gz import gunzip, gzip_magic_number
+from scrapy.utils.misc import load_object
+from scrapy.utils.sitemap import Sitemap, sitemap_urls_from_robots
+from twisted.internet.error import (
+    ConnectionRefusedError,
+    DNSLookupError,
+    TCPTimedOutError,
+    TimeoutError,
+)
+from twisted.python.failure import Failure
+
+from crawler.extract import page_facts, parse_html
+from crawler.frontier import Admission
+from crawler.items import CrawledUrl, SitemapUrls
+from shoplint.model import Fetch, Outcome, Reference, RefKind, SitemapEntry
+from shoplint.urls import Normalizer, Site, resolve
+
+_FAILURE_REASONS = (
+    ((CannotResolveHostError, DNSLookupError), "dns"),
+    ((DownloadConnectionRefusedError, ConnectionRefusedError), "refused"),
+    ((DownloadTimeoutError, TimeoutError, TCPTimedOutError), "timeout"),
+    ((DownloadCancelledError,), "too-large"),
+    ((ResponseDataLossError,), "truncated"),
+)
+
+
+class ShopSpider(scrapy.Spider):
+    name = "shoplint"
+
+    def __init__(
+        self,
+        start_url: str,
+        fetched: tuple[tuple[str, bool], ...] = (),
+        pending: tuple[tuple[str, int, bool], ...] = (),
+        **kwargs: Any,
+    ):
+        """`fetched` (url, is_page) and `pending` (url, depth, navigable) come from the
+        store when an interrupted run resumes: the first are not fetched again, the second
+        are the frontier the interrupted crawl left."""
+        super().__init__(**kwargs)
+        self.start_url = start_url
+        self.fetched = fetched
+        self.pending = pending
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler, *args: Any, **kwargs: Any) -> ShopSpider:
+        spider: ShopSpider = super().from_crawler(crawler, *args, **kwargs)
+        settings = crawler.settings
+        spider.normalizer = Normalizer(settings.getlist("SHOPLINT_DROP_PARAMS"))
+        spider.site = Site(spider.start_url, settings.getlist("SHOPLINT_SITE_HOSTS"))
+        spider.frontier = load_object(settings["SHOPLINT_FRONTIER_CLASS"]).from_crawler(crawler)
+        spider.max_depth = settings.getint("SHOPLINT_MAX_DEPTH")
+        spider.max_redirects = settings.getint("SHOPLINT_MAX_REDIRECTS")
+        return spider
+
+    # -- seeds ----------------------------------------------------------------------------
+
+    async def start(self) -> AsyncIterator[scrapy.Request]:
+        for url, is_page in self.fetched:
+            self.frontier.admit(url, is_page)
+        robots = self.site.origin + "/robots.txt"
+        self.frontier.admit(robots, navigable=False)
+        yield scrapy.Request(
+            robots,
+            callback=self.parse_robots,
+            errback=self.on_error,
+            meta={"depth": 0, "dont_obey_robotstxt": True, "navigable": False},
+            dont_filter=True,
+        )
+        for request in self._follow(self.start_url, depth=0, navigable=True):
+            yield request
+        for url, depth, navigable in self.pending:
+            for request in self._follow(url, depth, navigable):
+                yield request
+
+    def parse_robots(self, response: Response) -> Iterator[Any]:
+        yield self._record(response)
+        sitemaps = []
+        if response.status == 200:
+            sitemaps = list(sitemap_urls_from_robots(response.body, base_url=response.url))
+        for url in sitemaps or [self.site.origin + "/sitemap.xml"]:
+            yield from self._follow_sitemap(url)
+
+    def _follow_sitemap(self, url: str) -> Iterator[scrapy.Request]:
+        key = self.normalizer.normalize(url)
+        if key is not None and self._admit(key, navigable=False):
+            yield scrapy.Request(
+                key, callback=self.parse_sitemap, errback=self.on_error,
+                meta={"depth": 0, "navigable": False}, dont_filter=True,
+            )
+
+    def parse_sitemap(self, response: Response) -> Iterator[Any]:
+        yield self._record(response)
+        body = response.body
+        if response.status != 200 or not body:
+            return
+        if gzip_magic_number(response):
+            body = gunzip(body, max_size=self.crawler.settings.getint("DOWNLOAD_MAXSIZE"))
+        sitemap = Sitemap(body)
+        entries = []
+        for entry in sitemap:
+            url = self.normalizer.normalize(resolve(response.url, entry["loc"]) or "")
+            if url is None:
+                continue
+            if sitemap.type == "sitemapindex":
+                yield from self._follow_sitemap(url)
+            else:
+                entries.append(SitemapEntry(response.url, url, entry.get("lastmod")))
+                if self.site.contains(url):
+                    yield from self._follow(url, depth=0, navigable=True)
+        if entries:
+            yield SitemapUrls(tuple(entries))
+
+    # -- pages and resources --------------------------------------------------------------
+
+    def parse_page(self, response: Response) -> Iterator[Any]:
+        depth = response.meta["depth"]
+        navigable = response.meta["navigable"]
+        if 300 <= response.status < 400 and b"Location" in response.headers:
+            yield from self._redirect(response)
+            return
+        if not (navigable and isinstance(response, HtmlResponse) and response.status == 200):
+            yield self._record(response)
+            return
+        doc = parse_html(response.body, response.encoding)
+        if doc is None:
+            yield self._record(response, error="unparseable")
+            return
+        facts = page_facts(doc)
+        base = resolve(response.url, facts.base) if facts.base else response.url
+        base = base or response.url
+        refs = []
+        parse_next = not self.max_depth or depth < self.max_depth
+        for raw in facts.refs:
+            url = resolve(base, raw.raw)
+            target = self.normalizer.normalize(url) if url else None
+            refs.append(Reference(response.url, raw.kind, raw.raw, url, target, raw.text, raw.method))
+            if target is None or not self._crawlable(raw.kind, raw.method):
+                continue
+            if self.site.contains(target):
+                yield from self._follow(target, depth + 1, raw.kind.navigable and parse_next)
+        canonical = resolve(base, facts.canonical) if facts.canonical else None
+        yield CrawledUrl(
+            self._fetch(response, is_page=True, title=facts.title, lang=facts.lang,
+                        canonical=canonical, meta_robots=facts.meta_robots),
+            tuple(refs),
+        )
+
+    @staticmethod
+    def _crawlable(kind: RefKind, method: str | None) -> bool:
+        """A POST form's action is not a link: fetching it with GET proves nothing."""
+        return kind is not RefKind.FORM_ACTION or method == "GET"
+
+    def _redirect(self, response: Response) -> Iterator[Any]:
+        location = response.headers.get("Location", b"").decode("latin-1")
+        target = self.normalizer.normalize(resolve(response.url, location) or "")
+        yield self._record(response, redirect_to=target)
+        hops = response.meta.get("redirect_hops", 0) + 1
+        if target is None or not self.site.contains(target) or hops > self.max_redirects:
+            return
+        for request in self._follow(target, response.meta["depth"], response.meta["navigable"]):
+            request.meta["redirect_hops"] = hops
+            yield request
+
+    def _follow(self, url: str, depth: int, navigable: bool) -> Iterator[scrapy.Request]:
+        if self._admit(url, navigable):
+            yield scrapy.Request(
+                url, callback=self.parse_page, errback=self.on_error, dont_filter=True,
+                priority=-depth, meta={"depth": depth, "navigable": navigable},
+            )
+
+    def _admit(self, url: str, navigable: bool) -> bool:
+        verdict = self.frontier.admit(url, navigable)
+        if verdict is Admission.NEW:
+            return True
+        if verdict is not Admission.SEEN:
+            self.crawler.stats.inc_value(f"shoplint/skipped/{verdict}")
+        return False
+
+    # -- records --------------------------------------------------------------------------
+
+    def _record(self, response: Response, **page: Any) -> CrawledUrl:
+        return CrawledUrl(self._fetch(response, **page))
+
+    def _fetch(self, response: Response, **page: Any) -> Fetch:
+        stats = self.crawler.stats
+        stats.inc_value("shoplint/fetched")
+        if page.get("is_page"):
+            stats.inc_value("shoplint/pages")
+        if response.status >= 400:
+            stats.inc_value("shoplint/http_errors")
+        latency = response.meta.get("download_latency")
+        content_type = response.headers.get("Content-Type")
+        last_modified = response.headers.get("Last-Modified")
+        return Fetch(
+            url=response.url,
+            depth=response.meta["depth"],
+            outcome=Outcome.RESPONSE,
+            status=response.status,
+            content_type=content_type.decode("latin-1") if content_type else None,
+            size=len(response.body),
+            elapsed_ms=round(latency * 1000) if latency is not None else None,
+            last_modified=last_modified.decode("latin-1") if last_modified else None,
+            **page,
+        )
+
+    def on_error(self, failure: Failure) -> Iterator[CrawledUrl]:
+        request = failure.request
+        if failure.check(IgnoreRequest):
+            if "robots.txt" not in str(failure.value):
+                return
+            outcome, reason = Outcome.DISALLOWED, "robots.txt"
+            self.crawler.stats.inc_value("shoplint/skipped/robots")
+        else:
+            outcome, reason = Outcome.FAILED, failure_reason(failure)
+            self.crawler.stats.inc_value("shoplint/failures")
+        yield CrawledUrl(Fetch(request.url, request.meta["depth"], outcome, error=reason))
+
+
+def failure_reason(failure: Failure) -> str:
+    """A short, stable name for why a fetch failed."""
+    for types, reason in _FAILURE_REASONS:
+        if failure.check(*types):
+            return reason
+    name = type(failure.value).__name__
+    if "SSL" in name or "TLS" in name or "ssl" in repr(failure.value).lower():
+        return "tls"
+    return f"error: {name}: {failure.getErrorMessage()}"[:200]

@@ -1,0 +1,3 @@
+from shoplint.cli import main
+
+raise SystemExit(main())

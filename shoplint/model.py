@@ -1,0 +1,139 @@
+"""The data model shared by crawler, store, checks and reports.
+
+Records are small frozen dataclasses: they travel from the spider through the item
+pipeline into the store and back out to checks, and nothing along the way may change them.
+"""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass, field
+
+
+class Outcome(enum.StrEnum):
+    """What became of one fetch: one variant per outcome, never a pile of booleans."""
+
+    RESPONSE = "response"  # the server answered (any status, redirects included)
+    FAILED = "failed"  # no usable answer: DNS, refused, timeout, TLS, garbage, too large
+    DISALLOWED = "disallowed"  # robots.txt forbids it, so it was not fetched
+
+    @property
+    def answered(self) -> bool:
+        return self is Outcome.RESPONSE
+
+
+class RefKind(enum.StrEnum):
+    """Where on a page a reference was found."""
+
+    A = "a"
+    AREA = "area"
+    IMG = "img"
+    IMG_SRCSET = "img-srcset"
+    SOURCE_SRCSET = "source-srcset"
+    LINK_STYLESHEET = "link-stylesheet"
+    LINK_ICON = "link-icon"
+    LINK_CANONICAL = "link-canonical"
+    LINK_ALTERNATE = "link-alternate"
+    SCRIPT = "script"
+    IFRAME = "iframe"
+    FORM_ACTION = "form-action"
+    META_REFRESH = "meta-refresh"
+
+    @property
+    def navigable(self) -> bool:
+        """A page a customer can land on (parsed when fetched), not a resource."""
+        return self not in _RESOURCE_KINDS
+
+
+_RESOURCE_KINDS = frozenset(
+    {
+        RefKind.IMG,
+        RefKind.IMG_SRCSET,
+        RefKind.SOURCE_SRCSET,
+        RefKind.LINK_STYLESHEET,
+        RefKind.LINK_ICON,
+        RefKind.SCRIPT,
+    }
+)
+
+
+class Severity(enum.StrEnum):
+    ERROR = "error"
+    WARNING = "warning"
+    INFO = "info"
+
+
+class RunStatus(enum.StrEnum):
+    RUNNING = "running"  # in progress, or the process died without saying
+    COMPLETE = "complete"
+    INTERRUPTED = "interrupted"
+    FAILED = "failed"
+
+
+@dataclass(frozen=True, slots=True)
+class Fetch:
+    """One URL the crawler requested. A redirect is a fetch whose `redirect_to` names
+    the next hop, so a chain is the walk along `redirect_to` (see Store.redirect_chain)."""
+
+    url: str  # normalised crawl key (no fragment, tracking parameters dropped)
+    depth: int
+    outcome: Outcome
+    status: int | None = None
+    error: str | None = None  # failure reason for FAILED: dns, refused, timeout, tls, ...
+    redirect_to: str | None = None  # normalised absolute Location of a 3xx
+    content_type: str | None = None
+    size: int | None = None  # body bytes received
+    elapsed_ms: int | None = None
+    last_modified: str | None = None  # the Last-Modified header, verbatim
+    is_page: bool = False  # an HTML page that was parsed for references
+    title: str | None = None
+    lang: str | None = None
+    canonical: str | None = None
+    meta_robots: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Reference:
+    """One reference from a page to another address, as written and as resolved."""
+
+    source: str  # the normalised URL of the page it is on
+    kind: RefKind
+    raw: str  # the attribute value as written in the HTML
+    url: str | None  # absolute, fragment kept; None when not http(s) or malformed
+    target: str | None  # normalised crawl key of `url`; None when url is None
+    text: str | None = None  # anchor text, or alt text for images (None: no alt attribute)
+    method: str | None = None  # GET or POST, for form actions
+
+
+@dataclass(frozen=True, slots=True)
+class SitemapEntry:
+    sitemap: str  # the sitemap file that lists it
+    url: str  # normalised
+    lastmod: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Finding:
+    """One problem on one page, in the shape of findings.json (see CONTRACTS.md)."""
+
+    check: str
+    code: str
+    severity: Severity
+    owner: str
+    url: str
+    target: str | None
+    message: str
+    evidence: str | None
+    fingerprint: str
+
+
+@dataclass(frozen=True, slots=True)
+class RunInfo:
+    id: int
+    start_url: str
+    config_digest: str
+    started_at: str
+    finished_at: str | None
+    status: RunStatus
+    today: str
+    counters: dict[str, int] = field(default_factory=dict)

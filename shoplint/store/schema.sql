@@ -1,0 +1,79 @@
+-- The shoplint run store: the one place its schema is written down.
+--
+-- One database holds many runs (history, "new since last run", the external-link cache).
+-- Every row belongs to a run; URLs are stored as text, normalised as in shoplint/urls.py
+-- (crawl keys: no fragment, tracking parameters dropped, query sorted).
+-- The schema version is kept in PRAGMA user_version; see SqliteStore._migrate.
+
+-- One row per `shoplint run` (a resumed run keeps its row and id).
+CREATE TABLE IF NOT EXISTS runs (
+    id            INTEGER PRIMARY KEY,
+    start_url     TEXT NOT NULL,
+    config_digest TEXT NOT NULL,            -- shoplint.config.Config.digest()
+    started_at    TEXT NOT NULL,            -- ISO-8601, UTC
+    finished_at   TEXT,
+    status        TEXT NOT NULL,            -- running | complete | interrupted | failed
+    today         TEXT NOT NULL,            -- the date "outdated" is judged against
+    counters      TEXT NOT NULL DEFAULT '{}'  -- JSON: pages, resources, errors, skipped_*, ...
+);
+
+-- One row per URL requested (pages, images, stylesheets, scripts, sitemaps, robots.txt).
+-- A redirect is a row whose redirect_to names the next hop: chains are walked, not stored.
+CREATE TABLE IF NOT EXISTS fetches (
+    run_id        INTEGER NOT NULL REFERENCES runs(id),
+    url           TEXT NOT NULL,
+    depth         INTEGER NOT NULL,         -- link hops from a seed (start URL, sitemap)
+    outcome       TEXT NOT NULL,            -- response | failed | disallowed (robots.txt)
+    status        INTEGER,                  -- HTTP status when outcome = response
+    error         TEXT,                     -- dns | refused | timeout | tls | too-large | ...
+    redirect_to   TEXT,                     -- normalised Location of a 3xx answer
+    content_type  TEXT,
+    size          INTEGER,                  -- bytes of body received
+    elapsed_ms    INTEGER,                  -- time to the full response
+    last_modified TEXT,                     -- Last-Modified header, verbatim
+    is_page       INTEGER NOT NULL,         -- 1: an HTML page parsed for references
+    title         TEXT,
+    lang          TEXT,                     -- <html lang>
+    canonical     TEXT,                     -- <link rel=canonical>, resolved
+    meta_robots   TEXT,
+    PRIMARY KEY (run_id, url)
+) WITHOUT ROWID;
+
+-- One row per reference on a parsed page, in document order.
+CREATE TABLE IF NOT EXISTS refs (
+    run_id   INTEGER NOT NULL REFERENCES runs(id),
+    source   TEXT NOT NULL,                 -- the page it is on (fetches.url)
+    kind     TEXT NOT NULL,                 -- a | img | img-srcset | ... (model.RefKind)
+    raw      TEXT NOT NULL,                 -- as written in the HTML
+    url      TEXT,                          -- resolved absolute URL, fragment kept
+    target   TEXT,                          -- normalised crawl key (joins fetches.url)
+    text     TEXT,                          -- anchor text, or alt text of an image
+    method   TEXT                           -- GET | POST for form actions
+);
+CREATE INDEX IF NOT EXISTS refs_by_target ON refs (run_id, target);
+CREATE INDEX IF NOT EXISTS refs_by_source ON refs (run_id, source);
+
+-- Every URL the site's sitemaps list, with the sitemap that lists it.
+CREATE TABLE IF NOT EXISTS sitemap_entries (
+    run_id   INTEGER NOT NULL REFERENCES runs(id),
+    sitemap  TEXT NOT NULL,
+    url      TEXT NOT NULL,
+    lastmod  TEXT,
+    PRIMARY KEY (run_id, sitemap, url)
+) WITHOUT ROWID;
+
+-- Findings of a run, in the shape of findings.json.
+CREATE TABLE IF NOT EXISTS findings (
+    run_id      INTEGER NOT NULL REFERENCES runs(id),
+    check_name  TEXT NOT NULL,              -- links | images | pages | freshness | language | checkout
+    code        TEXT NOT NULL,
+    severity    TEXT NOT NULL,
+    owner       TEXT NOT NULL,
+    url         TEXT NOT NULL,
+    target      TEXT,
+    message     TEXT NOT NULL,
+    evidence    TEXT,
+    fingerprint TEXT NOT NULL,
+    PRIMARY KEY (run_id, code, url, target)
+);
+CREATE INDEX IF NOT EXISTS findings_by_fingerprint ON findings (fingerprint);

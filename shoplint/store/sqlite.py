@@ -1,0 +1,251 @@
+"""The SQLite run store (the default): one file, many runs, written in batches."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from collections.abc import Iterable, Iterator
+from datetime import UTC, datetime
+from importlib.resources import files
+from pathlib import Path
+
+from shoplint.errors import CrawlError
+from shoplint.model import (
+    Fetch,
+    Finding,
+    Outcome,
+    Reference,
+    RefKind,
+    RunInfo,
+    RunStatus,
+    Severity,
+    SitemapEntry,
+)
+
+SCHEMA_VERSION = 1
+_FETCH_COLUMNS = (
+    "url, depth, outcome, status, error, redirect_to, content_type, size, elapsed_ms,"
+    " last_modified, is_page, title, lang, canonical, meta_robots"
+)
+_RUN_COLUMNS = "id, start_url, config_digest, started_at, finished_at, status, today, counters"
+_NAVIGABLE_KINDS = tuple(kind.value for kind in RefKind if kind.navigable)  # SQL literal
+
+
+def now_iso() -> str:
+    return datetime.now(UTC).isoformat(timespec="seconds")
+
+
+class SqliteStore:
+    def __init__(self, path: str):
+        self.path = path
+        try:
+            Path(path).parent.mkdir(parents=True, exist_ok=True)
+            self._db = sqlite3.connect(path, timeout=30)
+            self._db.execute("PRAGMA journal_mode=WAL")
+            self._db.execute("PRAGMA synchronous=NORMAL")
+            self._migrate()
+        except (OSError, sqlite3.Error) as exc:
+            raise CrawlError(f"store {path}: cannot open it for writing ({exc})") from None
+
+    def _migrate(self) -> None:
+        (version,) = self._db.execute("PRAGMA user_version").fetchone()
+        if version > SCHEMA_VERSION:
+            raise sqlite3.DatabaseError(
+                f"made by a newer shoplint (schema {version}, this one knows {SCHEMA_VERSION})"
+            )
+        schema = files("shoplint.store").joinpath("schema.sql").read_text(encoding="utf-8")
+        with self._db:
+            self._db.executescript(schema)
+            self._db.execute(f"PRAGMA user_version={SCHEMA_VERSION}")
+
+    # -- runs ---------------------------------------------------------------------------
+
+    def begin_run(self, start_url: str, config_digest: str, today: str) -> int:
+        with self._db:
+            cursor = self._db.execute(
+                "INSERT INTO runs (start_url, config_digest, started_at, status, today)"
+                " VALUES (?, ?, ?, ?, ?)",
+                (start_url, config_digest, now_iso(), RunStatus.RUNNING, today),
+            )
+        return int(cursor.lastrowid)
+
+    def reopen_run(self, run_id: int) -> None:
+        with self._db:
+            self._db.execute(
+                "UPDATE runs SET status = ?, finished_at = NULL WHERE id = ?",
+                (RunStatus.RUNNING, run_id),
+            )
+
+    def finish_run(self, run_id: int, status: RunStatus, counters: dict[str, int]) -> None:
+        with self._db:
+            self._db.execute(
+                "UPDATE runs SET status = ?, finished_at = ?, counters = ? WHERE id = ?",
+                (status, now_iso(), json.dumps(counters, sort_keys=True), run_id),
+            )
+
+    def latest_unfinished_run(self, start_url: str) -> RunInfo | None:
+        """The newest run of `start_url` that was interrupted or died while running."""
+        row = self._db.execute(
+            f"SELECT {_RUN_COLUMNS} FROM runs WHERE start_url = ? AND status IN (?, ?) ORDER BY id DESC LIMIT 1",
+            (start_url, RunStatus.INTERRUPTED, RunStatus.RUNNING),
+        ).fetchone()
+        return _run_info(row) if row else None
+
+    def run(self, run_id: int) -> RunInfo:
+        row = self._db.execute(f"SELECT {_RUN_COLUMNS} FROM runs WHERE id = ?", (run_id,)).fetchone()
+        if row is None:
+            raise KeyError(run_id)
+        return _run_info(row)
+
+    # -- crawl results ------------------------------------------------------------------
+
+    def write_batch(
+        self,
+        run_id: int,
+        fetches: Iterable[Fetch],
+        refs: Iterable[Reference],
+        sitemap_entries: Iterable[SitemapEntry],
+    ) -> None:
+        """Write one batch in one transaction, so a crash never leaves a page without
+        its references (resume relies on that)."""
+        with self._db:
+            self._db.executemany(
+                f"INSERT OR REPLACE INTO fetches (run_id, {_FETCH_COLUMNS})"
+                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                ((run_id, *_fetch_row(f)) for f in fetches),
+            )
+            self._db.executemany(
+                "INSERT INTO refs (run_id, source, kind, raw, url, target, text, method)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                ((run_id, r.source, r.kind, r.raw, r.url, r.target, r.text, r.method) for r in refs),
+            )
+            self._db.executemany(
+                "INSERT OR REPLACE INTO sitemap_entries (run_id, sitemap, url, lastmod)"
+                " VALUES (?, ?, ?, ?)",
+                ((run_id, e.sitemap, e.url, e.lastmod) for e in sitemap_entries),
+            )
+
+    def fetch(self, run_id: int, url: str) -> Fetch | None:
+        row = self._db.execute(
+            f"SELECT {_FETCH_COLUMNS} FROM fetches WHERE run_id = ? AND url = ?", (run_id, url)
+        ).fetchone()
+        return _fetch(row) if row else None
+
+    def fetches(self, run_id: int) -> Iterator[Fetch]:
+        rows = self._db.execute(
+            f"SELECT {_FETCH_COLUMNS} FROM fetches WHERE run_id = ? ORDER BY url", (run_id,)
+        )
+        return (_fetch(row) for row in rows)
+
+    def references(self, run_id: int) -> Iterator[Reference]:
+        rows = self._db.execute(
+            "SELECT source, kind, raw, url, target, text, method FROM refs WHERE run_id = ?"
+            " ORDER BY rowid",
+            (run_id,),
+        )
+        return (Reference(s, RefKind(k), raw, u, t, text, m) for s, k, raw, u, t, text, m in rows)
+
+    def sitemap_entries(self, run_id: int) -> Iterator[SitemapEntry]:
+        rows = self._db.execute(
+            "SELECT sitemap, url, lastmod FROM sitemap_entries WHERE run_id = ?", (run_id,)
+        )
+        return (SitemapEntry(*row) for row in rows)
+
+    def status_counts(self, run_id: int) -> dict[str, int]:
+        """How the site answered: URLs per HTTP status, failure reason or robots verdict."""
+        rows = self._db.execute(
+            """SELECT CASE outcome WHEN 'response' THEN CAST(status AS TEXT)
+                                   WHEN 'failed' THEN 'failed: ' || error
+                                   ELSE outcome END AS answer, COUNT(*)
+                 FROM fetches WHERE run_id = ? GROUP BY answer ORDER BY answer""",
+            (run_id,),
+        )
+        return dict(rows.fetchall())
+
+    def unfetched_targets(self, run_id: int) -> Iterator[tuple[str, int, bool]]:
+        """What a resumed crawl still has to fetch: (url, depth, navigable) for every
+        reference, redirect hop and sitemap entry whose target was not fetched yet."""
+        rows = self._db.execute(
+            f"""
+            SELECT r.target, MIN(f.depth) + 1, MAX(r.kind IN {_NAVIGABLE_KINDS})
+              FROM refs r JOIN fetches f ON f.run_id = r.run_id AND f.url = r.source
+             WHERE r.run_id = :run AND r.target IS NOT NULL
+               AND NOT EXISTS (SELECT 1 FROM fetches g WHERE g.run_id = :run AND g.url = r.target)
+             GROUP BY r.target
+            UNION ALL
+            SELECT f.redirect_to, f.depth, 1 FROM fetches f
+             WHERE f.run_id = :run AND f.redirect_to IS NOT NULL
+               AND NOT EXISTS (SELECT 1 FROM fetches g
+                                WHERE g.run_id = :run AND g.url = f.redirect_to)
+            UNION ALL
+            SELECT e.url, 0, 1 FROM sitemap_entries e
+             WHERE e.run_id = :run
+               AND NOT EXISTS (SELECT 1 FROM fetches g WHERE g.run_id = :run AND g.url = e.url)
+            """,
+            {"run": run_id},
+        )
+        return ((url, depth, bool(navigable)) for url, depth, navigable in rows)
+
+    def redirect_chain(self, run_id: int, url: str, max_hops: int = 50) -> list[Fetch]:
+        """The fetches from `url` along its redirects, ending at the first answer that
+        is not a redirect, an unfetched hop, a loop (a hop seen before), or max_hops."""
+        chain: list[Fetch] = []
+        seen: set[str] = set()
+        current: str | None = url
+        while current is not None and current not in seen and len(chain) < max_hops:
+            seen.add(current)
+            fetch = self.fetch(run_id, current)
+            if fetch is None:
+                break
+            chain.append(fetch)
+            current = fetch.redirect_to
+        return chain
+
+    # -- findings -----------------------------------------------------------------------
+
+    def add_findings(self, run_id: int, findings: Iterable[Finding]) -> None:
+        with self._db:
+            self._db.executemany(
+                "INSERT OR REPLACE INTO findings (run_id, check_name, code, severity, owner, url,"
+                " target, message, evidence, fingerprint) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                (
+                    (run_id, f.check, f.code, f.severity, f.owner, f.url, f.target, f.message,
+                     f.evidence, f.fingerprint)
+                    for f in findings
+                ),
+            )
+
+    def findings(self, run_id: int) -> list[Finding]:
+        rows = self._db.execute(
+            "SELECT check_name, code, severity, owner, url, target, message, evidence,"
+            " fingerprint FROM findings WHERE run_id = ? ORDER BY code, url, target",
+            (run_id,),
+        )
+        return [Finding(c, code, Severity(s), *rest) for c, code, s, *rest in rows]
+
+    def close(self) -> None:
+        self._db.close()
+
+
+def _fetch_row(f: Fetch) -> tuple:
+    return (
+        f.url, f.depth, f.outcome, f.status, f.error, f.redirect_to, f.content_type, f.size,
+        f.elapsed_ms, f.last_modified, int(f.is_page), f.title, f.lang, f.canonical,
+        f.meta_robots,
+    )
+
+
+def _fetch(row: tuple) -> Fetch:
+    url, depth, outcome, status, error, redirect_to, ctype, size, ms, lm, is_page, *page = row
+    return Fetch(
+        url, depth, Outcome(outcome), status, error, redirect_to, ctype, size, ms, lm,
+        bool(is_page), *page,
+    )
+
+
+def _run_info(row: tuple) -> RunInfo:
+    run_id, start_url, digest, started, finished, status, today, counters = row
+    return RunInfo(
+        run_id, start_url, digest, started, finished, RunStatus(status), today,
+        json.loads(counters),
+    )

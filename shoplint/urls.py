@@ -1,0 +1,106 @@
+"""URL handling: resolving references, normalising crawl keys, telling site from outside.
+
+Runs once per reference found (80 per page on a real shop), so both steps are memoised:
+most references on a shop are the same navigation and footer links on every page.
+"""
+
+from __future__ import annotations
+
+import fnmatch
+import re
+from collections.abc import Iterable
+from functools import lru_cache
+from urllib.parse import urljoin, urlsplit, urlunsplit
+
+from w3lib.url import canonicalize_url
+
+_DEFAULT_PORTS = {"http": 80, "https": 443}
+_CACHE_SIZE = 20_000  # distinct URLs; bounded so memory stays flat on big shops
+
+
+def origin(url: str) -> str:
+    """`scheme://host:port` of an absolute URL, as written."""
+    end = url.find("/", url.find("//") + 2)
+    return url if end == -1 else url[:end]
+
+
+def resolve(base: str, raw: str) -> str | None:
+    """The absolute address of `raw` on a page at `base`, fragment kept; None when the
+    reference is not an http(s) address (mailto:, tel:, javascript:) or is malformed."""
+    raw = raw.strip()
+    if raw.startswith("/") and not raw.startswith("//"):
+        return origin(base) + raw  # the common case on shops, without urljoin's cost
+    return _resolve_general(base, raw)
+
+
+def _resolve_general(base: str, raw: str) -> str | None:
+    try:
+        url = urljoin(base, raw)
+        parts = urlsplit(url)
+        parts.port  # noqa: B018 - raises ValueError on a malformed port
+    except ValueError:
+        return None
+    if parts.scheme not in _DEFAULT_PORTS or not parts.hostname:
+        return None
+    return url
+
+
+def is_malformed(raw: str) -> bool:
+    """True for an href that cannot be a working address (`http://`, `htp//x:`...),
+    as opposed to a well-formed non-web scheme such as mailto: or tel:."""
+    raw = raw.strip()
+    scheme, sep, rest = raw.partition(":")
+    if sep and re.fullmatch(r"[A-Za-z][A-Za-z0-9+.-]*", scheme):
+        if scheme.lower() in _DEFAULT_PORTS:
+            return _resolve_general("http://x/", raw) is None
+        return False
+    return any(ch in raw for ch in "<>\"\\ ") and not raw.startswith(("/", ".", "#", "?"))
+
+
+class Normalizer:
+    """Turns an absolute URL into its crawl key: fragment dropped, tracking and session
+    parameters removed, query sorted, host lower-cased, default port dropped."""
+
+    def __init__(self, drop_params: Iterable[str]):
+        pattern = "|".join(fnmatch.translate(p.lower()) for p in drop_params) or r"(?!)"
+        self._dropped = re.compile(pattern, re.IGNORECASE)
+        self.normalize = lru_cache(maxsize=_CACHE_SIZE)(self._normalize)
+
+    def _normalize(self, url: str) -> str | None:
+        try:
+            parts = urlsplit(url)
+            port = parts.port
+        except ValueError:
+            return None
+        scheme = parts.scheme.lower()
+        if scheme not in _DEFAULT_PORTS or not parts.hostname:
+            return None
+        netloc = parts.hostname.lower()
+        if ":" in netloc:
+            netloc = f"[{netloc}]"
+        if port is not None and port != _DEFAULT_PORTS[scheme]:
+            netloc = f"{netloc}:{port}"
+        path = re.sub(r";jsessionid=[^/?]*", "", parts.path, flags=re.IGNORECASE) or "/"
+        query = "&".join(
+            pair
+            for pair in parts.query.split("&")
+            if pair and not self._dropped.fullmatch(pair.partition("=")[0])
+        )
+        return canonicalize_url(urlunsplit((scheme, netloc, path, query, "")))
+
+
+class Site:
+    """The site: the start URL's origin plus the hosts the configuration adds."""
+
+    def __init__(self, start_url: str, extra_hosts: Iterable[str] = ()):
+        self.origin = origin(start_url)
+        self._netlocs = {h.lower() for h in extra_hosts}
+
+    def contains(self, url: str) -> bool:
+        url_origin = origin(url)
+        if url_origin == self.origin:
+            return True
+        if not self._netlocs:
+            return False
+        netloc = url_origin.partition("//")[2]
+        return netloc in self._netlocs or netloc.partition(":")[0] in self._netlocs
