@@ -53,7 +53,9 @@ def crawl_settings(config: Config, store_path: str, run_id: int) -> dict[str, An
         **DEFAULTS,
         "USER_AGENT": crawl.user_agent or USER_AGENT,
         "ROBOTSTXT_OBEY": crawl.obey_robots,
-        "CONCURRENT_REQUESTS": max(16, crawl.concurrency),
+        # With the asyncio reactor, Scrapy (2.19) starts every queued request of a slot at
+        # once, so CONCURRENT_REQUESTS_PER_DOMAIN alone does not cap a host; the global cap does.
+        "CONCURRENT_REQUESTS": crawl.concurrency,
         "CONCURRENT_REQUESTS_PER_DOMAIN": crawl.concurrency,
         "AUTOTHROTTLE_ENABLED": crawl.autothrottle,
         "AUTOTHROTTLE_TARGET_CONCURRENCY": float(crawl.concurrency),

@@ -16,6 +16,7 @@ from scrapy.exceptions import (
     CannotResolveHostError,
     DownloadCancelledError,
     DownloadConnectionRefusedError,
+    DownloadFailedError,
     DownloadTimeoutError,
     IgnoreRequest,
     ResponseDataLossError,
@@ -44,6 +45,7 @@ _FAILURE_REASONS = (
     ((DownloadTimeoutError, TimeoutError, TCPTimedOutError), "timeout"),
     ((DownloadCancelledError,), "too-large"),
     ((ResponseDataLossError,), "truncated"),
+    ((DownloadFailedError,), "bad-response"),  # connection dropped, not HTTP, garbage
 )
 
 
@@ -93,7 +95,10 @@ class ShopSpider(scrapy.Spider):
         for request in self._follow(self.start_url, depth=0, navigable=True):
             yield request
         for url, depth, navigable in self.pending:
-            for request in self._follow(url, depth, navigable):
+            if not self.site.contains(url):
+                continue  # an external reference: listed, never crawled
+            parse = navigable and (not self.max_depth or depth <= self.max_depth)
+            for request in self._follow(url, depth, parse):
                 yield request
 
     def parse_robots(self, response: Response) -> Iterator[Any]:
@@ -242,10 +247,10 @@ class ShopSpider(scrapy.Spider):
 
 def failure_reason(failure: Failure) -> str:
     """A short, stable name for why a fetch failed."""
+    name = type(failure.value).__name__
+    if any(word in f"{name} {failure.getErrorMessage()}" for word in ("SSL", "TLS", "certificate")):
+        return "tls"
     for types, reason in _FAILURE_REASONS:
         if failure.check(*types):
             return reason
-    name = type(failure.value).__name__
-    if "SSL" in name or "TLS" in name or "ssl" in repr(failure.value).lower():
-        return "tls"
     return f"error: {name}: {failure.getErrorMessage()}"[:200]

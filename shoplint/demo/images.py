@@ -104,34 +104,59 @@ class Canvas:
             start = (y * self.w + x0) * 3
             self.px[start : start + len(row)] = row
 
-    def _plot(self, x: int, y: int, color: Color) -> None:
-        i = (y * self.w + x) * 3
-        self.px[i : i + 3] = bytes(color)
+    def _span(self, y: int, xa: float, xb: float, color: Color) -> None:
+        """Fill pixels x in [xa, xb] of row y."""
+        x0, x1 = max(0, math.ceil(xa)), min(self.w - 1, math.floor(xb))
+        if 0 <= y < self.h and x1 >= x0:
+            start = (y * self.w + x0) * 3
+            self.px[start : start + (x1 - x0 + 1) * 3] = bytes(color) * (x1 - x0 + 1)
 
     def ring(self, cx: float, cy: float, r_out: float, r_in: float, color: Color) -> None:
-        ro2, ri2 = r_out * r_out, r_in * r_in
-        for y in range(max(0, int(cy - r_out)), min(self.h, int(cy + r_out) + 1)):
+        for y in range(max(0, math.ceil(cy - r_out)), min(self.h - 1, math.floor(cy + r_out)) + 1):
             dy2 = (y - cy) ** 2
-            for x in range(max(0, int(cx - r_out)), min(self.w, int(cx + r_out) + 1)):
-                d2 = (x - cx) ** 2 + dy2
-                if ri2 <= d2 <= ro2:
-                    self._plot(x, y, color)
+            half_out = math.sqrt(max(0.0, r_out * r_out - dy2))
+            if r_in > 0 and dy2 < r_in * r_in:
+                half_in = math.sqrt(r_in * r_in - dy2)
+                self._span(y, cx - half_out, cx - half_in, color)
+                self._span(y, cx + half_in, cx + half_out, color)
+            else:
+                self._span(y, cx - half_out, cx + half_out, color)
 
     def disc(self, cx: float, cy: float, r: float, color: Color) -> None:
-        self.ring(cx, cy, r, -1, color)
+        self.ring(cx, cy, r, 0, color)
 
     def line(self, x0: float, y0: float, x1: float, y1: float, width: float, color: Color) -> None:
-        half = width / 2
+        """A thick line with round caps (a capsule), filled row by row."""
+        r = width / 2
         dx, dy = x1 - x0, y1 - y0
-        length2 = dx * dx + dy * dy or 1.0
-        for y in range(max(0, int(min(y0, y1) - half)), min(self.h, int(max(y0, y1) + half) + 1)):
-            for x in range(
-                max(0, int(min(x0, x1) - half)), min(self.w, int(max(x0, x1) + half) + 1)
-            ):
-                t = max(0.0, min(1.0, ((x - x0) * dx + (y - y0) * dy) / length2))
-                px, py = x0 + t * dx - x, y0 + t * dy - y
-                if px * px + py * py <= half * half:
-                    self._plot(x, y, color)
+        length = math.hypot(dx, dy)
+        y_lo = max(0, math.ceil(min(y0, y1) - r))
+        y_hi = min(self.h - 1, math.floor(max(y0, y1) + r))
+        for y in range(y_lo, y_hi + 1):
+            lo, hi = math.inf, -math.inf
+            for cx, cy in ((x0, y0), (x1, y1)):  # the round caps
+                d2 = r * r - (y - cy) ** 2
+                if d2 >= 0:
+                    h = math.sqrt(d2)
+                    lo, hi = min(lo, cx - h), max(hi, cx + h)
+            if length > 0:
+                # the band: |cross(p - a, d)| <= r * |d| and 0 <= dot(p - a, d) <= |d|^2,
+                # both linear in x for a fixed row
+                band = [-math.inf, math.inf]
+                for coef, const, low, high in (
+                    (dy, -(y - y0) * dx, -r * length, r * length),
+                    (dx, (y - y0) * dy, 0.0, length * length),
+                ):
+                    if abs(coef) < 1e-12:
+                        if not low <= const <= high:
+                            band = [math.inf, -math.inf]
+                        continue
+                    a, b = (low - const) / coef + x0, (high - const) / coef + x0
+                    band = [max(band[0], min(a, b)), min(band[1], max(a, b))]
+                if band[0] <= band[1]:
+                    lo, hi = min(lo, band[0]), max(hi, band[1])
+            if lo <= hi:
+                self._span(y, lo, hi, color)
 
     def png(self) -> bytes:
         return encode_png(self.w, self.h, self.px)
@@ -195,12 +220,14 @@ def _accessory(c: Canvas, color: Color, seed: str) -> None:
         c.disc(cx, cy + h * 0.1, h * 0.04, (30, 30, 30))
     elif variant == 1:  # bag
         c.rect(cx - h * 0.32, cy - h * 0.2, cx + h * 0.32, cy + h * 0.3, color)
-        c.rect(cx - h * 0.32, cy - h * 0.2, cx + h * 0.32, cy - h * 0.1, _mix(color, (0, 0, 0), 0.3))
+        flap = _mix(color, (0, 0, 0), 0.3)
+        c.rect(cx - h * 0.32, cy - h * 0.2, cx + h * 0.32, cy - h * 0.1, flap)
         c.line(cx - h * 0.15, cy - h * 0.2, cx - h * 0.1, cy - h * 0.35, h * 0.03, (50, 50, 50))
         c.line(cx + h * 0.15, cy - h * 0.2, cx + h * 0.1, cy - h * 0.35, h * 0.03, (50, 50, 50))
     else:  # helmet / lamp
         c.disc(cx, cy + h * 0.05, h * 0.3, color)
-        c.rect(cx - h * 0.32, cy + h * 0.05, cx + h * 0.32, cy + h * 0.38, _mix(color, (255, 255, 255), 0.85))
+        pale = _mix(color, (255, 255, 255), 0.85)
+        c.rect(cx - h * 0.32, cy + h * 0.05, cx + h * 0.32, cy + h * 0.38, pale)
         c.rect(cx - h * 0.2, cy - h * 0.1, cx + h * 0.2, cy - h * 0.05, (255, 255, 255))
 
 

@@ -170,6 +170,7 @@ class SqliteStore:
             SELECT r.target, MIN(f.depth) + 1, MAX(r.kind IN {_NAVIGABLE_KINDS})
               FROM refs r JOIN fetches f ON f.run_id = r.run_id AND f.url = r.source
              WHERE r.run_id = :run AND r.target IS NOT NULL
+               AND (r.kind <> 'form-action' OR r.method = 'GET')  -- a POST is not a link
                AND NOT EXISTS (SELECT 1 FROM fetches g WHERE g.run_id = :run AND g.url = r.target)
              GROUP BY r.target
             UNION ALL
