@@ -37,7 +37,9 @@ class CrawlProgress:
             raise NotConfigured
         if mode == "auto":
             mode = "live" if sys.stderr.isatty() else "log"
-        interval = 0.5 if mode == "live" else crawler.settings.getfloat("SHOPLINT_PROGRESS_INTERVAL")
+        interval = (
+            0.5 if mode == "live" else crawler.settings.getfloat("SHOPLINT_PROGRESS_INTERVAL")
+        )
         extension = cls(crawler, mode, interval)
         crawler.signals.connect(extension.spider_opened, signal=signals.spider_opened)
         crawler.signals.connect(extension.spider_closed, signal=signals.spider_closed)
@@ -63,7 +65,9 @@ class CrawlProgress:
         pages = stats.get_value("shoplint/pages", 0)
         fetched = stats.get_value("shoplint/fetched", 0)
         queued = stats.get_value("scheduler/enqueued", 0) - stats.get_value("scheduler/dequeued", 0)
-        errors = stats.get_value("shoplint/http_errors", 0) + stats.get_value("shoplint/failures", 0)
+        errors = stats.get_value("shoplint/http_errors", 0) + stats.get_value(
+            "shoplint/failures", 0
+        )
         elapsed = max(time.monotonic() - self._started, 1e-6)
         return (
             f"crawl: {pages} pages, {fetched} URLs fetched, {queued} queued, {errors} errors,"

@@ -137,7 +137,7 @@ def _squeeze(text: str) -> str:
 def srcset_urls(srcset: str) -> Iterator[str]:
     """The candidate URLs of a srcset attribute, after the HTML standard's tokeniser: a
     URL is a run of non-space characters (trailing commas stripped), then descriptors up
-    to the next comma."""
+    to the next comma outside parentheses."""
     pos, end = 0, len(srcset)
     while pos < end:
         while pos < end and (srcset[pos].isspace() or srcset[pos] == ","):
@@ -150,5 +150,8 @@ def srcset_urls(srcset: str) -> Iterator[str]:
             yield url
         if srcset[start:pos].endswith(","):
             continue
-        while pos < end and srcset[pos] != ",":
+        in_parens = False
+        while pos < end and (in_parens or srcset[pos] != ","):
+            if srcset[pos] in "()":
+                in_parens = srcset[pos] == "("
             pos += 1

@@ -13,7 +13,7 @@ from typing import NoReturn
 
 from shoplint import __version__
 from shoplint.config import DEFAULT_CONFIG_FILE, Config, load_config
-from shoplint.errors import ConfigError, ShoplintError
+from shoplint.errors import ConfigError, CrawlError, ShoplintError
 from shoplint.runner import RunOutcome, run
 
 EXIT_USAGE = 2
@@ -35,9 +35,13 @@ def build_parser() -> argparse.ArgumentParser:
     run_cmd.add_argument("--config", help=f"config file (default: ./{DEFAULT_CONFIG_FILE} if any)")
     _add_run_options(run_cmd)
     run_cmd.add_argument("--db", help="run store file (default: store.path, shoplint.db)")
-    run_cmd.add_argument("--max-pages", type=int, help="stop after this many HTML pages")
     run_cmd.add_argument(
-        "--internal-only", action="store_true", default=None,
+        "--max-pages", type=_count, help="stop after this many HTML pages (0: no limit)"
+    )
+    run_cmd.add_argument(
+        "--internal-only",
+        action="store_true",
+        default=None,
         help="make no request outside the site (external links are listed, not checked)",
     )
     run_cmd.add_argument(
@@ -59,9 +63,16 @@ def build_parser() -> argparse.ArgumentParser:
 def _add_run_options(command: argparse.ArgumentParser) -> None:
     command.add_argument("--out", help="report folder (default: report.out, shoplint-report)")
     command.add_argument(
-        "--today", help="judge outdated content against this date, YYYY-MM-DD "
-        "(default: $SHOPLINT_TODAY, else the real date)"
+        "--today",
+        help="judge outdated content against this date, YYYY-MM-DD "
+        "(default: $SHOPLINT_TODAY, else the real date)",
     )
+
+
+def _count(value: str) -> int:
+    if not value.isdigit():
+        raise argparse.ArgumentTypeError(f"expected a whole number >= 0, got {value!r}")
+    return int(value)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -71,6 +82,9 @@ def main(argv: list[str] | None = None) -> int:
     except ShoplintError as exc:
         print(f"shoplint: {exc}", file=sys.stderr)
         return exc.exit_code
+    except KeyboardInterrupt:  # after the crawl: the run stays resumable with --resume
+        print("shoplint: interrupted", file=sys.stderr)
+        return CrawlError.exit_code
 
 
 def cmd_run(args: argparse.Namespace) -> int:
@@ -97,8 +111,11 @@ def cmd_demo(args: argparse.Namespace) -> int:
             return 0
         out = args.out or "shoplint-report"
         config = Config().with_overrides(
-            {"report": {"out": out}, "store": {"path": str(Path(out) / "shoplint.db")},
-             "crawl": {"internal_only": True}}
+            {
+                "report": {"out": out},
+                "store": {"path": str(Path(out) / "shoplint.db")},
+                "crawl": {"internal_only": True},
+            }
         )
         outcome = run(shop.url, config, today)
     _print_outcome(outcome)
@@ -109,19 +126,24 @@ def cmd_init(args: argparse.Namespace) -> int:
     path = Path(args.path)
     if path.exists() and not args.force:
         raise ConfigError(f"{path}: exists already (--force overwrites it)")
-    path.write_text(files("shoplint").joinpath("starter.yml").read_text(encoding="utf-8"))
+    try:
+        path.write_text(files("shoplint").joinpath("starter.yml").read_text(encoding="utf-8"))
+    except OSError as exc:
+        raise ConfigError(f"{path}: cannot write the config file ({exc.strerror})") from None
     print(f"Wrote {path}: every option with its default, commented.")
     return 0
 
 
-def _today(value: str | None) -> date:
-    value = value or os.environ.get("SHOPLINT_TODAY")
+def _today(option: str | None) -> date:
+    source, value = (
+        ("--today", option) if option else ("SHOPLINT_TODAY", os.environ.get("SHOPLINT_TODAY"))
+    )
     if not value:
         return date.today()
     try:
         return date.fromisoformat(value)
     except ValueError:
-        raise ConfigError(f"--today: expected a date as YYYY-MM-DD, got {value!r}") from None
+        raise ConfigError(f"{source}: expected a date as YYYY-MM-DD, got {value!r}") from None
 
 
 def _print_outcome(outcome: RunOutcome) -> None:

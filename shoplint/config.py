@@ -43,8 +43,19 @@ class CrawlConfig(_Section):
     internal_only: bool = False  # make no request outside the site
     drop_params: list[str] = Field(
         default_factory=lambda: [
-            "utm_*", "gclid", "fbclid", "msclkid", "mc_cid", "mc_eid", "_ga", "_gl",
-            "sessionid", "sid", "phpsessid", "jsessionid", "sessid",
+            "utm_*",
+            "gclid",
+            "fbclid",
+            "msclkid",
+            "mc_cid",
+            "mc_eid",
+            "_ga",
+            "_gl",
+            "sessionid",
+            "sid",
+            "phpsessid",
+            "jsessionid",
+            "sessid",
         ]
     )  # query parameters removed from URLs (globs, case-insensitive)
     exclude: list[str] = Field(default_factory=list)  # URL globs never fetched

@@ -48,7 +48,9 @@ def run(url: str, config: Config, today: date, resume: bool = False) -> RunOutco
     try:
         report_dir.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
-        raise CrawlError(f"--out {report_dir}: cannot create the report folder ({exc.strerror})")
+        raise CrawlError(
+            f"--out {report_dir}: cannot create the report folder ({exc.strerror})"
+        ) from None
     store = open_store(config.store.path)
     try:
         run_id, before = _begin(store, start, config, today, resume)
@@ -97,6 +99,11 @@ def _start_problem(store: Store, run_id: int, start: str) -> str | None:
         return f"start URL {last.url} is unreachable ({last.error})"
     if last.outcome is Outcome.DISALLOWED:
         return f"robots.txt disallows the start URL {last.url}"
+    if last.redirect_to is not None:
+        return (
+            f"start URL {start} redirects to {last.redirect_to}, which is not crawled"
+            " (another origin: start there, or add its host to site.hosts)"
+        )
     return None
 
 

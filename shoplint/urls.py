@@ -16,12 +16,15 @@ from w3lib.url import canonicalize_url
 
 _DEFAULT_PORTS = {"http": 80, "https": 443}
 _CACHE_SIZE = 20_000  # distinct URLs; bounded so memory stays flat on big shops
+_ORIGIN = re.compile(r"[^/?#]*//[^/?#]*")
+_AUTHORITY = re.compile(r"(?:https?:)?//", re.IGNORECASE)  # a reference naming its host
+_SCHEME_TYPO = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*//")  # htp//host: a scheme without colon
 
 
 def origin(url: str) -> str:
     """`scheme://host:port` of an absolute URL, as written."""
-    end = url.find("/", url.find("//") + 2)
-    return url if end == -1 else url[:end]
+    match = _ORIGIN.match(url)  # the authority ends at a path, query or fragment
+    return match.group() if match else url
 
 
 def resolve(base: str, raw: str) -> str | None:
@@ -38,6 +41,8 @@ def _resolve_general(base: str, raw: str) -> str | None:
         url = urljoin(base, raw)
         parts = urlsplit(url)
         parts.port  # noqa: B018 - raises ValueError on a malformed port
+        if _AUTHORITY.match(raw) and not urlsplit(raw).hostname:
+            return None  # "http://", "//": urljoin would silently keep the page's host
     except ValueError:
         return None
     if parts.scheme not in _DEFAULT_PORTS or not parts.hostname:
@@ -54,7 +59,11 @@ def is_malformed(raw: str) -> bool:
         if scheme.lower() in _DEFAULT_PORTS:
             return _resolve_general("http://x/", raw) is None
         return False
-    return any(ch in raw for ch in "<>\"\\ ") and not raw.startswith(("/", ".", "#", "?"))
+    if raw.startswith("//"):
+        return _resolve_general("http://x/", raw) is None  # "//" alone names no host
+    if _SCHEME_TYPO.match(raw):
+        return True
+    return any(ch in raw for ch in '<>"\\ ') and not raw.startswith(("/", ".", "#", "?"))
 
 
 class Normalizer:

@@ -17,7 +17,9 @@ DEMO = Path(__file__).parent.parent / "shoplint" / "demo"
 IMAGE_VARIANTS = ("320", "640", "detail-240", "detail-480")
 # reachable only by submitting a form (POST), which a crawler never does
 AFTER_A_POST = {
-    "/afrekenen/verzending/", "/afrekenen/betaling/", "/afrekenen/bevestiging/",
+    "/afrekenen/verzending/",
+    "/afrekenen/betaling/",
+    "/afrekenen/bevestiging/",
     "/contact/bedankt/",
 }
 
@@ -30,7 +32,11 @@ def demo_crawl(tmp_path_factory: pytest.TempPathFactory) -> tuple[str, StoreRead
         base = shop.url.rstrip("/")
         proc = subprocess.run(
             shoplint_command("run", shop.url, "--db", str(store.db), "--out", str(store.out)),
-            cwd=tmp, env=subprocess_env(), capture_output=True, text=True, timeout=RUN_TIMEOUT,
+            cwd=tmp,
+            env=subprocess_env(),
+            capture_output=True,
+            text=True,
+            timeout=RUN_TIMEOUT,
         )
     assert proc.returncode == 0, proc.stderr
     return base, store
@@ -55,8 +61,12 @@ def test_every_page_of_the_demo_shop_is_crawled_and_parsed(demo_crawl, site):
 def test_every_image_stylesheet_and_script_is_fetched_not_parsed(demo_crawl, site):
     base, store = demo_crawl
     fetches = store.fetches()
-    resources = {f"/static/img/producten/{p.slug}-{v}.png" for p in site.products
-                 if p.main_src is None for v in IMAGE_VARIANTS}
+    resources = {
+        f"/static/img/producten/{p.slug}-{v}.png"
+        for p in site.products
+        if p.main_src is None
+        for v in IMAGE_VARIANTS
+    }
     resources |= {f"/static/img/categorie/{c['slug']}.png" for c in site.categories}
     resources |= {"/static/img/logo.png", "/static/stijl.css", "/static/winkel.js", "/favicon.ico"}
     missing = {r for r in resources if base + r not in fetches}
@@ -105,8 +115,17 @@ def test_references_are_recorded_with_source_kind_and_text(demo_crawl, site):
     product = site.product_by_slug["gazelle-esprit-c3"]
     refs = store.refs(source=base + product.path)
     kinds = {r["kind"] for r in refs}
-    assert {"a", "img", "img-srcset", "source-srcset", "link-stylesheet", "link-icon",
-            "link-canonical", "script", "form-action"} <= kinds
+    assert {
+        "a",
+        "img",
+        "img-srcset",
+        "source-srcset",
+        "link-stylesheet",
+        "link-icon",
+        "link-canonical",
+        "script",
+        "form-action",
+    } <= kinds
     cart_form = next(r for r in refs if r["kind"] == "form-action" and r["method"] == "POST")
     assert cart_form["target"] == base + "/winkelwagen/toevoegen"
     assert base + "/winkelwagen/toevoegen" not in store.fetches()  # a POST action is not a link
@@ -120,8 +139,12 @@ def test_references_are_recorded_with_source_kind_and_text(demo_crawl, site):
 
 def test_demo_command_writes_a_report_and_says_where(tmp_path):
     proc = subprocess.run(
-        shoplint_command("demo", "--out", str(tmp_path / "report")), cwd=tmp_path,
-        env=subprocess_env(), capture_output=True, text=True, timeout=RUN_TIMEOUT,
+        shoplint_command("demo", "--out", str(tmp_path / "report")),
+        cwd=tmp_path,
+        env=subprocess_env(),
+        capture_output=True,
+        text=True,
+        timeout=RUN_TIMEOUT,
     )
     assert proc.returncode == 0, proc.stderr
     index = tmp_path / "report" / "index.html"

@@ -95,10 +95,7 @@ class ShopSpider(scrapy.Spider):
         for request in self._follow(self.start_url, depth=0, navigable=True):
             yield request
         for url, depth, navigable in self.pending:
-            if not self.site.contains(url):
-                continue  # an external reference: listed, never crawled
-            parse = navigable and (not self.max_depth or depth <= self.max_depth)
-            for request in self._follow(url, depth, parse):
+            for request in self._follow_reference(url, depth, navigable):
                 yield request
 
     def parse_robots(self, response: Response) -> Iterator[Any]:
@@ -113,8 +110,11 @@ class ShopSpider(scrapy.Spider):
         key = self.normalizer.normalize(url)
         if key is not None and self._admit(key, navigable=False):
             yield scrapy.Request(
-                key, callback=self.parse_sitemap, errback=self.on_error,
-                meta={"depth": 0, "navigable": False}, dont_filter=True,
+                key,
+                callback=self.parse_sitemap,
+                errback=self.on_error,
+                meta={"depth": 0, "navigable": False},
+                dont_filter=True,
             )
 
     def parse_sitemap(self, response: Response) -> Iterator[Any]:
@@ -158,19 +158,24 @@ class ShopSpider(scrapy.Spider):
         base = resolve(response.url, facts.base) if facts.base else response.url
         base = base or response.url
         refs = []
-        parse_next = not self.max_depth or depth < self.max_depth
         for raw in facts.refs:
             url = resolve(base, raw.raw)
             target = self.normalizer.normalize(url) if url else None
-            refs.append(Reference(response.url, raw.kind, raw.raw, url, target, raw.text, raw.method))
-            if target is None or not self._crawlable(raw.kind, raw.method):
-                continue
-            if self.site.contains(target):
-                yield from self._follow(target, depth + 1, raw.kind.navigable and parse_next)
+            refs.append(
+                Reference(response.url, raw.kind, raw.raw, url, target, raw.text, raw.method)
+            )
+            if target is not None and self._crawlable(raw.kind, raw.method):
+                yield from self._follow_reference(target, depth + 1, raw.kind.navigable)
         canonical = resolve(base, facts.canonical) if facts.canonical else None
         yield CrawledUrl(
-            self._fetch(response, is_page=True, title=facts.title, lang=facts.lang,
-                        canonical=canonical, meta_robots=facts.meta_robots),
+            self._fetch(
+                response,
+                is_page=True,
+                title=facts.title,
+                lang=facts.lang,
+                canonical=canonical,
+                meta_robots=facts.meta_robots,
+            ),
             tuple(refs),
         )
 
@@ -178,6 +183,13 @@ class ShopSpider(scrapy.Spider):
     def _crawlable(kind: RefKind, method: str | None) -> bool:
         """A POST form's action is not a link: fetching it with GET proves nothing."""
         return kind is not RefKind.FORM_ACTION or method == "GET"
+
+    def _follow_reference(self, target: str, depth: int, navigable: bool) -> Iterator[Any]:
+        """Follow a reference to the site (never outside it); a page beyond max_depth is
+        fetched for its status but not parsed."""
+        if self.site.contains(target):
+            parse = navigable and (not self.max_depth or depth <= self.max_depth)
+            yield from self._follow(target, depth, parse)
 
     def _redirect(self, response: Response) -> Iterator[Any]:
         location = response.headers.get("Location", b"").decode("latin-1")
@@ -193,8 +205,12 @@ class ShopSpider(scrapy.Spider):
     def _follow(self, url: str, depth: int, navigable: bool) -> Iterator[scrapy.Request]:
         if self._admit(url, navigable):
             yield scrapy.Request(
-                url, callback=self.parse_page, errback=self.on_error, dont_filter=True,
-                priority=-depth, meta={"depth": depth, "navigable": navigable},
+                url,
+                callback=self.parse_page,
+                errback=self.on_error,
+                dont_filter=True,
+                priority=-depth,
+                meta={"depth": depth, "navigable": navigable},
             )
 
     def _admit(self, url: str, navigable: bool) -> bool:

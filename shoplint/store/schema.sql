@@ -50,8 +50,9 @@ CREATE TABLE IF NOT EXISTS refs (
     text     TEXT,                          -- anchor text, or alt text of an image
     method   TEXT                           -- GET | POST for form actions
 );
-CREATE INDEX IF NOT EXISTS refs_by_target ON refs (run_id, target);
-CREATE INDEX IF NOT EXISTS refs_by_source ON refs (run_id, source);
+-- Only run_id is indexed: an index on a URL column would cost more than half the crawl's
+-- write time (random inserts into a text b-tree). Readers scan a run's refs once instead.
+CREATE INDEX IF NOT EXISTS refs_by_run ON refs (run_id);
 
 -- Every URL the site's sitemaps list, with the sitemap that lists it.
 CREATE TABLE IF NOT EXISTS sitemap_entries (

@@ -86,13 +86,16 @@ class SqliteStore:
     def latest_unfinished_run(self, start_url: str) -> RunInfo | None:
         """The newest run of `start_url` that was interrupted or died while running."""
         row = self._db.execute(
-            f"SELECT {_RUN_COLUMNS} FROM runs WHERE start_url = ? AND status IN (?, ?) ORDER BY id DESC LIMIT 1",
+            f"SELECT {_RUN_COLUMNS} FROM runs WHERE start_url = ? AND status IN (?, ?)"
+            " ORDER BY id DESC LIMIT 1",
             (start_url, RunStatus.INTERRUPTED, RunStatus.RUNNING),
         ).fetchone()
         return _run_info(row) if row else None
 
     def run(self, run_id: int) -> RunInfo:
-        row = self._db.execute(f"SELECT {_RUN_COLUMNS} FROM runs WHERE id = ?", (run_id,)).fetchone()
+        row = self._db.execute(
+            f"SELECT {_RUN_COLUMNS} FROM runs WHERE id = ?", (run_id,)
+        ).fetchone()
         if row is None:
             raise KeyError(run_id)
         return _run_info(row)
@@ -117,7 +120,10 @@ class SqliteStore:
             self._db.executemany(
                 "INSERT INTO refs (run_id, source, kind, raw, url, target, text, method)"
                 " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-                ((run_id, r.source, r.kind, r.raw, r.url, r.target, r.text, r.method) for r in refs),
+                (
+                    (run_id, r.source, r.kind, r.raw, r.url, r.target, r.text, r.method)
+                    for r in refs
+                ),
             )
             self._db.executemany(
                 "INSERT OR REPLACE INTO sitemap_entries (run_id, sitemap, url, lastmod)"
@@ -210,8 +216,18 @@ class SqliteStore:
                 "INSERT OR REPLACE INTO findings (run_id, check_name, code, severity, owner, url,"
                 " target, message, evidence, fingerprint) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 (
-                    (run_id, f.check, f.code, f.severity, f.owner, f.url, f.target, f.message,
-                     f.evidence, f.fingerprint)
+                    (
+                        run_id,
+                        f.check,
+                        f.code,
+                        f.severity,
+                        f.owner,
+                        f.url,
+                        f.target,
+                        f.message,
+                        f.evidence,
+                        f.fingerprint,
+                    )
                     for f in findings
                 ),
             )
@@ -230,8 +246,20 @@ class SqliteStore:
 
 def _fetch_row(f: Fetch) -> tuple:
     return (
-        f.url, f.depth, f.outcome, f.status, f.error, f.redirect_to, f.content_type, f.size,
-        f.elapsed_ms, f.last_modified, int(f.is_page), f.title, f.lang, f.canonical,
+        f.url,
+        f.depth,
+        f.outcome,
+        f.status,
+        f.error,
+        f.redirect_to,
+        f.content_type,
+        f.size,
+        f.elapsed_ms,
+        f.last_modified,
+        int(f.is_page),
+        f.title,
+        f.lang,
+        f.canonical,
         f.meta_robots,
     )
 
@@ -239,14 +267,30 @@ def _fetch_row(f: Fetch) -> tuple:
 def _fetch(row: tuple) -> Fetch:
     url, depth, outcome, status, error, redirect_to, ctype, size, ms, lm, is_page, *page = row
     return Fetch(
-        url, depth, Outcome(outcome), status, error, redirect_to, ctype, size, ms, lm,
-        bool(is_page), *page,
+        url,
+        depth,
+        Outcome(outcome),
+        status,
+        error,
+        redirect_to,
+        ctype,
+        size,
+        ms,
+        lm,
+        bool(is_page),
+        *page,
     )
 
 
 def _run_info(row: tuple) -> RunInfo:
     run_id, start_url, digest, started, finished, status, today, counters = row
     return RunInfo(
-        run_id, start_url, digest, started, finished, RunStatus(status), today,
+        run_id,
+        start_url,
+        digest,
+        started,
+        finished,
+        RunStatus(status),
+        today,
         json.loads(counters),
     )

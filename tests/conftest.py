@@ -1,0 +1,153 @@
+"""Shared fixtures: run the `shoplint` CLI as a subprocess (Twisted's reactor cannot be
+restarted, so one crawl per process) and read what it stored."""
+
+from __future__ import annotations
+
+import json
+import os
+import sqlite3
+import subprocess
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+
+TODAY = "2026-05-01"
+RUN_TIMEOUT = 120  # seconds; a hung crawl fails the test instead of the whole suite
+
+
+class StoreReader:
+    """Plain-dict views of a run store, read with sqlite3 (independent of SqliteStore)."""
+
+    def __init__(self, db: Path, out: Path):
+        self.db = db
+        self.out = out
+
+    def _query(self, sql: str, params: tuple = ()) -> list[dict[str, Any]]:
+        with sqlite3.connect(self.db) as conn:
+            conn.row_factory = sqlite3.Row
+            return [dict(row) for row in conn.execute(sql, params)]
+
+    def runs(self) -> list[dict[str, Any]]:
+        rows = self._query("SELECT * FROM runs ORDER BY id")
+        for row in rows:
+            row["counters"] = json.loads(row["counters"])
+        return rows
+
+    def run(self) -> dict[str, Any]:
+        """The latest run."""
+        return self.runs()[-1]
+
+    def fetches(self, run_id: int | None = None) -> dict[str, dict[str, Any]]:
+        """url -> fetch row of the run (default: the latest)."""
+        run_id = run_id or self.run()["id"]
+        rows = self._query("SELECT * FROM fetches WHERE run_id = ?", (run_id,))
+        return {row["url"]: row for row in rows}
+
+    def refs(self, source: str | None = None, run_id: int | None = None) -> list[dict[str, Any]]:
+        """Reference rows in document order, optionally only those on `source`."""
+        run_id = run_id or self.run()["id"]
+        rows = self._query("SELECT * FROM refs WHERE run_id = ? ORDER BY rowid", (run_id,))
+        return [row for row in rows if source is None or row["source"] == source]
+
+    def sitemap_entries(self, run_id: int | None = None) -> list[dict[str, Any]]:
+        run_id = run_id or self.run()["id"]
+        return self._query("SELECT * FROM sitemap_entries WHERE run_id = ?", (run_id,))
+
+    def findings_json(self) -> dict[str, Any]:
+        return json.loads((self.out / "findings.json").read_text(encoding="utf-8"))
+
+
+def shoplint_command(*args: str) -> list[str]:
+    return [sys.executable, "-m", "shoplint", *args]
+
+
+def subprocess_env() -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("SHOPLINT_")}
+    env["SHOPLINT_TODAY"] = TODAY
+    env["PYTHONUNBUFFERED"] = "1"
+    return env
+
+
+RunShoplint = Callable[..., tuple[subprocess.CompletedProcess[str], StoreReader]]
+
+
+@pytest.fixture
+def write_config(tmp_path: Path) -> Callable[[dict[str, Any]], Path]:
+    def write(config: dict[str, Any], name: str = "shoplint-test.yml") -> Path:
+        path = tmp_path / name
+        path.write_text(yaml.safe_dump(config), encoding="utf-8")
+        return path
+
+    return write
+
+
+@pytest.fixture
+def store_reader(tmp_path: Path) -> StoreReader:
+    return StoreReader(tmp_path / "shoplint.db", tmp_path / "report")
+
+
+@pytest.fixture
+def run_args(tmp_path: Path, write_config, store_reader: StoreReader):
+    """The argument list of `shoplint run URL ...` with --db and --out in tmp_path."""
+
+    def build(
+        url: str,
+        *args: str,
+        config: dict[str, Any] | None = None,
+        store: StoreReader | None = None,
+    ) -> list[str]:
+        store = store or store_reader
+        extra = ["--config", str(write_config(config))] if config is not None else []
+        return shoplint_command(
+            "run", url, "--db", str(store.db), "--out", str(store.out), *extra, *args
+        )
+
+    return build
+
+
+@pytest.fixture
+def run_shoplint(tmp_path: Path, run_args, store_reader: StoreReader) -> RunShoplint:
+    """run_shoplint(url, *args, config=None) -> (completed process, store reader).
+
+    Runs in tmp_path (so no stray ./shoplint.yml is read), with SHOPLINT_TODAY fixed; the
+    same test calling it twice uses the same store, as --resume needs. `store=` names
+    another store (StoreReader(db, out)) for a second, independent run."""
+
+    def run(
+        url: str,
+        *args: str,
+        config: dict[str, Any] | None = None,
+        store: StoreReader | None = None,
+    ):
+        proc = subprocess.run(
+            run_args(url, *args, config=config, store=store),
+            cwd=tmp_path,
+            env=subprocess_env(),
+            capture_output=True,
+            text=True,
+            timeout=RUN_TIMEOUT,
+        )
+        return proc, store or store_reader
+
+    return run
+
+
+@pytest.fixture
+def shoplint_cli(tmp_path: Path) -> Callable[..., subprocess.CompletedProcess[str]]:
+    """Any shoplint command line, run in tmp_path."""
+
+    def run(*args: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            shoplint_command(*args),
+            cwd=tmp_path,
+            env=subprocess_env(),
+            capture_output=True,
+            text=True,
+            timeout=RUN_TIMEOUT,
+        )
+
+    return run
