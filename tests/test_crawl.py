@@ -819,9 +819,11 @@ def test_concurrency_caps_requests_in_parallel(run_shoplint, concurrency):
 
 
 def test_a_start_url_redirecting_to_another_origin_fails_with_the_reason(run_shoplint):
-    with FixtureServer({"/": html_page("the real shop")}) as elsewhere:
-        with FixtureServer({"/": redirect(elsewhere.url, 301)}) as site:
-            proc, store = run_shoplint(site.url, config=FAST)
+    with (
+        FixtureServer({"/": html_page("the real shop")}) as elsewhere,
+        FixtureServer({"/": redirect(elsewhere.url, 301)}) as site,
+    ):
+        proc, store = run_shoplint(site.url, config=FAST)
 
     assert proc.returncode == 3
     assert f"redirects to {elsewhere.url}" in proc.stderr
