@@ -6,9 +6,11 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from io import BytesIO
 
 import lxml.html
 from lxml import etree
+from PIL import Image, UnidentifiedImageError
 
 from shoplint.model import RefKind
 
@@ -23,7 +25,20 @@ _LINK_RELS = {
     "canonical": RefKind.LINK_CANONICAL,
     "alternate": RefKind.LINK_ALTERNATE,
 }
-_TAGS = ("a", "area", "img", "source", "link", "script", "iframe", "form", "meta", "title", "base")
+_TAGS = (
+    "a",
+    "area",
+    "img",
+    "source",
+    "link",
+    "script",
+    "iframe",
+    "form",
+    "meta",
+    "title",
+    "base",
+    "h1",
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -39,6 +54,7 @@ class RawRef:
 @dataclass(slots=True)
 class PageFacts:
     title: str | None = None
+    heading: str | None = None  # the first <h1>
     lang: str | None = None
     base: str | None = None  # <base href>, as written
     canonical: str | None = None  # as written
@@ -96,6 +112,9 @@ def page_facts(doc: lxml.html.HtmlElement) -> PageFacts:
         elif tag == "title":
             if facts.title is None:
                 facts.title = _squeeze(el.text_content())
+        elif tag == "h1":
+            if facts.heading is None:
+                facts.heading = _squeeze(el.text_content())
         elif facts.base is None:  # base
             facts.base = el.get("href")
     return facts
@@ -155,3 +174,28 @@ def srcset_urls(srcset: str) -> Iterator[str]:
             if srcset[pos] in "()":
                 in_parens = srcset[pos] == "("
             pos += 1
+
+
+def fragment_targets(doc: lxml.html.HtmlElement) -> str:
+    """Every id and <a name> on the page, space-separated: what `#fragment` links can reach."""
+    return " ".join(dict.fromkeys(doc.xpath("//@id | //a/@name")))
+
+
+def image_problem(body: bytes, content_type: str | None) -> str | None:
+    """Why an image/* answer cannot be shown, or None: empty, or bytes that do not decode
+    as an image (truncated, corrupt). Pillow reads only headers and checksums here, not
+    pixels. Formats Pillow does not know (SVG) are left alone."""
+    if not content_type or not content_type.startswith("image/"):
+        return None
+    if not body:
+        return "empty"
+    if content_type.startswith("image/svg"):
+        return None
+    try:
+        with Image.open(BytesIO(body)) as image:
+            image.verify()
+    except UnidentifiedImageError:
+        return "not an image"
+    except Exception as exc:  # Pillow raises many kinds for corrupt data
+        return f"corrupt ({type(exc).__name__}: {exc})"[:200]
+    return None

@@ -3,16 +3,22 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
-from shoplint.model import Fetch, Reference, SitemapEntry
+from shoplint.model import Fetch, Finding, Reference, SitemapEntry
 
 
 @dataclass(frozen=True, slots=True)
 class CrawledUrl:
-    """One fetched URL, with the references found on it when it is a parsed page."""
+    """One fetched URL, with the references found on it when it is a parsed page.
+
+    `doc` is the parsed tree, handed to the page checks and dropped before storing;
+    `findings` are what the page checks found on it."""
 
     fetch: Fetch
     refs: tuple[Reference, ...] = ()
+    doc: Any = None
+    findings: tuple[Finding, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)

@@ -3,13 +3,47 @@
 from __future__ import annotations
 
 import time
+from dataclasses import replace
+from datetime import date
 from typing import Any
 
 from scrapy.crawler import Crawler
 
+from checks.context import CheckContext
+from checks.engine import page_findings
+from checks.page import Page
 from crawler.items import CrawledUrl, SitemapUrls
-from shoplint.model import Fetch, Reference, SitemapEntry
+from shoplint.config import RuleConfig
+from shoplint.model import Fetch, Finding, Reference, SitemapEntry
 from shoplint.store import Store, open_store
+
+
+class PageChecksPipeline:
+    """Runs the page rules on each parsed page, on the tree the spider parsed, then lets
+    the tree go: the store never sees it."""
+
+    def __init__(self, crawler: Crawler):
+        settings = crawler.settings
+        rule_config = {
+            code: RuleConfig.model_validate(values)
+            for code, values in settings.getdict("SHOPLINT_CHECKS").items()
+        }
+        self.context = CheckContext(
+            rule_config,
+            settings["SHOPLINT_START_URL"],
+            date.fromisoformat(settings["SHOPLINT_TODAY"]),
+            site_hosts=settings.getlist("SHOPLINT_SITE_HOSTS"),
+        )
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> PageChecksPipeline:
+        return cls(crawler)
+
+    def process_item(self, item: Any, spider: Any = None) -> Any:
+        if isinstance(item, CrawledUrl) and item.doc is not None:
+            page = Page(item.fetch, item.doc, item.refs)
+            return replace(item, doc=None, findings=page_findings(page, self.context))
+        return item
 
 
 class StorePipeline:
@@ -25,6 +59,7 @@ class StorePipeline:
         self._fetches: list[Fetch] = []
         self._refs: list[Reference] = []
         self._entries: list[SitemapEntry] = []
+        self._findings: list[Finding] = []
         self._last_flush = time.monotonic()
 
     @classmethod
@@ -44,6 +79,7 @@ class StorePipeline:
         if isinstance(item, CrawledUrl):
             self._fetches.append(item.fetch)
             self._refs.extend(item.refs)
+            self._findings.extend(item.findings)
         elif isinstance(item, SitemapUrls):
             self._entries.extend(item.entries)
         if (
@@ -55,8 +91,10 @@ class StorePipeline:
 
     def flush(self) -> None:
         assert self.store is not None
-        self.store.write_batch(self.run_id, self._fetches, self._refs, self._entries)
-        self._fetches, self._refs, self._entries = [], [], []
+        self.store.write_batch(
+            self.run_id, self._fetches, self._refs, self._entries, self._findings
+        )
+        self._fetches, self._refs, self._entries, self._findings = [], [], [], []
         self._last_flush = time.monotonic()
 
     def close_spider(self, spider: Any = None) -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
+from datetime import date
 from typing import Any
 
 from scrapy.crawler import CrawlerProcess
@@ -34,6 +35,7 @@ class CrawlResult:
 def crawl(
     config: Config,
     start_url: str,
+    today: date,
     store_path: str,
     run_id: int,
     fetched: tuple[tuple[str, bool], ...] = (),
@@ -41,7 +43,7 @@ def crawl(
 ) -> CrawlResult:
     """Crawl the site; blocks until done. Ctrl-C or SIGTERM stops it gracefully (the
     finish reason is then "shutdown") and what was fetched is already in the store."""
-    process = CrawlerProcess(crawl_settings(config, store_path, run_id))
+    process = CrawlerProcess(crawl_settings(config, start_url, today, store_path, run_id))
     # An unreachable robots.txt is recorded by the spider's own fetch; the middleware's
     # traceback about it would only alarm the reader.
     logging.getLogger("scrapy.downloadermiddlewares.robotstxt").setLevel(logging.CRITICAL)

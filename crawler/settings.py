@@ -3,6 +3,7 @@ configuration over these defaults."""
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
 from shoplint import __version__
@@ -35,7 +36,10 @@ DEFAULTS: dict[str, Any] = {
         "scrapy.spidermiddlewares.depth.DepthMiddleware": None,  # depth is the spider's
         "scrapy.spidermiddlewares.urllength.UrlLengthMiddleware": None,  # the frontier's
     },
-    "ITEM_PIPELINES": {"crawler.pipelines.StorePipeline": 800},
+    "ITEM_PIPELINES": {
+        "crawler.pipelines.PageChecksPipeline": 700,
+        "crawler.pipelines.StorePipeline": 800,
+    },
     "EXTENSIONS": {
         "crawler.extensions.CrawlProgress": 500,
         "scrapy.extensions.logstats.LogStats": None,
@@ -48,7 +52,9 @@ DEFAULTS: dict[str, Any] = {
 }
 
 
-def crawl_settings(config: Config, store_path: str, run_id: int) -> dict[str, Any]:
+def crawl_settings(
+    config: Config, start_url: str, today: date, store_path: str, run_id: int
+) -> dict[str, Any]:
     crawl = config.crawl
     return {
         **DEFAULTS,
@@ -63,6 +69,9 @@ def crawl_settings(config: Config, store_path: str, run_id: int) -> dict[str, An
         "DOWNLOAD_TIMEOUT": crawl.download_timeout,
         "DOWNLOAD_MAXSIZE": crawl.max_response_bytes,
         "RETRY_TIMES": crawl.retries,
+        "SHOPLINT_START_URL": start_url,
+        "SHOPLINT_TODAY": today.isoformat(),
+        "SHOPLINT_CHECKS": {code: rule.model_dump() for code, rule in config.checks.items()},
         "SHOPLINT_STORE_PATH": store_path,
         "SHOPLINT_RUN_ID": run_id,
         "SHOPLINT_SITE_HOSTS": list(config.site.hosts),

@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import os
 import sys
+import textwrap
 import time
 from datetime import date
 from importlib.resources import files
@@ -54,6 +55,9 @@ def build_parser() -> argparse.ArgumentParser:
         "--serve", action="store_true", help="only serve the demo shop, until Ctrl-C"
     )
 
+    checks_cmd = commands.add_parser("checks", help="list the rules, or explain one")
+    checks_cmd.add_argument("code", nargs="?", metavar="CODE", help="a rule code, e.g. LNK001")
+
     init_cmd = commands.add_parser("init", help="write a commented starter shoplint.yml")
     init_cmd.add_argument("path", nargs="?", default=DEFAULT_CONFIG_FILE)
     init_cmd.add_argument("--force", action="store_true", help="overwrite an existing file")
@@ -78,7 +82,8 @@ def _count(value: str) -> int:
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
-        return {"run": cmd_run, "demo": cmd_demo, "init": cmd_init}[args.command](args)
+        commands = {"run": cmd_run, "demo": cmd_demo, "checks": cmd_checks, "init": cmd_init}
+        return commands[args.command](args)
     except ShoplintError as exc:
         print(f"shoplint: {exc}", file=sys.stderr)
         return exc.exit_code
@@ -120,6 +125,28 @@ def cmd_demo(args: argparse.Namespace) -> int:
         outcome = run(shop.url, config, today)
     _print_outcome(outcome)
     return 0 if outcome.problem is None else outcome.exit_code
+
+
+def cmd_checks(args: argparse.Namespace) -> int:
+    from checks import REGISTRY
+
+    if args.code is None:
+        for rule in sorted(REGISTRY.values(), key=lambda r: r.code):
+            print(
+                f"{rule.code}  {rule.family:<10} {rule.severity.value:<8} {rule.owner:<17}"
+                f" {rule.name}"
+            )
+        return 0
+    rule = REGISTRY.get(args.code.upper())
+    if rule is None:
+        raise ConfigError(f"CODE: unknown rule code {args.code!r} (`shoplint checks` lists them)")
+    print(f"{rule.code} {rule.name} ({rule.family}; {rule.severity.value}; owner {rule.owner})")
+    print(f"\n{rule.summary}\n\n{textwrap.fill(rule.explanation, 88)}")
+    if rule.options:
+        print(f"\nOptions (in shoplint.yml: checks: {{{rule.code}: {{options: ...}}}}):")
+        for name, default in rule.options.items():
+            print(f"  {name}: {default!r}")
+    return 0
 
 
 def cmd_init(args: argparse.Namespace) -> int:

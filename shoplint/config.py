@@ -12,9 +12,11 @@ from pathlib import Path
 from typing import Any
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
+from checks import REGISTRY
 from shoplint.errors import ConfigError
+from shoplint.model import Severity
 
 DEFAULT_CONFIG_FILE = "shoplint.yml"
 
@@ -69,11 +71,32 @@ class ReportConfig(_Section):
     out: str = "shoplint-report"
 
 
+class RuleConfig(_Section):
+    enabled: bool = True
+    severity: Severity | None = None  # None: the rule's default
+    options: dict[str, Any] = Field(default_factory=dict)  # see `shoplint checks CODE`
+    ignore: list[str] = Field(default_factory=list)  # URL globs of pages the rule skips
+
+
 class Config(_Section):
     site: SiteConfig = Field(default_factory=SiteConfig)
     crawl: CrawlConfig = Field(default_factory=CrawlConfig)
     store: StoreConfig = Field(default_factory=StoreConfig)
     report: ReportConfig = Field(default_factory=ReportConfig)
+    checks: dict[str, RuleConfig] = Field(default_factory=dict)  # rule code -> settings
+
+    @field_validator("checks")
+    @classmethod
+    def _known_rules(cls, checks: dict[str, RuleConfig]) -> dict[str, RuleConfig]:
+        for code, rule_config in checks.items():
+            rule = REGISTRY.get(code)
+            if rule is None:
+                raise ValueError(f"{code}: unknown rule code (`shoplint checks` lists them)")
+            unknown = set(rule_config.options) - set(rule.options)
+            if unknown:
+                known = ", ".join(sorted(rule.options)) or "none"
+                raise ValueError(f"{code}.options.{min(unknown)}: unknown option (known: {known})")
+        return checks
 
     def digest(self) -> str:
         """A short hash of the effective configuration, stored with each run."""
@@ -125,4 +148,7 @@ def _first_error(exc: ValidationError) -> str:
     key = ".".join(str(part) for part in error["loc"]) or "(top level)"
     if error["type"] == "extra_forbidden":
         return f"{key}: unknown key"
-    return f"{key}: {error['msg'].lower()} (got {error['input']!r})"
+    message = error["msg"].removeprefix("Value error, ")
+    if error["type"] == "value_error":
+        return f"{key}: {message}"
+    return f"{key}: {message[0].lower()}{message[1:]} (got {error['input']!r})"

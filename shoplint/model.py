@@ -7,6 +7,7 @@ pipeline into the store and back out to checks, and nothing along the way may ch
 from __future__ import annotations
 
 import enum
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 
@@ -90,6 +91,27 @@ class Fetch:
     lang: str | None = None
     canonical: str | None = None
     meta_robots: str | None = None
+    heading: str | None = None  # the first <h1> of a page
+    anchors: str | None = None  # a page's fragment targets (ids, <a name>), space-separated
+    body_problem: str | None = None  # an image that cannot be shown: empty, corrupt, ...
+
+
+def walk_redirects(
+    lookup: Callable[[str], Fetch | None], url: str, max_hops: int = 50
+) -> list[Fetch]:
+    """The fetches from `url` along its redirects, ending at the first answer that is not
+    a redirect, an unfetched hop, a loop (a hop seen before), or max_hops."""
+    chain: list[Fetch] = []
+    seen: set[str] = set()
+    current: str | None = url
+    while current is not None and current not in seen and len(chain) < max_hops:
+        seen.add(current)
+        fetch = lookup(current)
+        if fetch is None:
+            break
+        chain.append(fetch)
+        current = fetch.redirect_to
+    return chain
 
 
 @dataclass(frozen=True, slots=True)
@@ -125,6 +147,25 @@ class Finding:
     message: str
     evidence: str | None
     fingerprint: str
+
+
+class LinkVerdict(enum.StrEnum):
+    """What checking an external link concluded: three verdicts, never two."""
+
+    OK = "ok"
+    BROKEN = "broken"  # the link does not work for customers either
+    INCONCLUSIVE = "inconclusive"  # blocked, rate-limited, too slow: could not tell
+
+
+@dataclass(frozen=True, slots=True)
+class ExternalCheck:
+    """The result of checking one external URL, cached in the store across runs."""
+
+    url: str  # as linked (absolute, fragment dropped)
+    verdict: LinkVerdict
+    reason: str  # why, in one word: ok, not-found, dns, refused, timeout, blocked, ...
+    status: int | None  # the last HTTP status, if there was an answer
+    checked_at: str  # ISO-8601, UTC
 
 
 @dataclass(frozen=True, slots=True)

@@ -6,7 +6,11 @@ from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
+from checks.context import CheckContext
+from checks.engine import site_findings
+from checks.site import SiteView
 from crawler.process import crawl
+from crawler.settings import USER_AGENT
 from reports.data import ReportData
 from reports.findings_json import write_findings_json
 from reports.gate import GateResult, evaluate
@@ -56,7 +60,7 @@ def run(url: str, config: Config, today: date, resume: bool = False) -> RunOutco
         run_id, before = _begin(store, start, config, today, resume)
         fetched = tuple((f.url, f.is_page) for f in store.fetches(run_id)) if resume else ()
         pending = tuple(store.unfetched_targets(run_id)) if resume else ()
-        result = crawl(config, start, config.store.path, run_id, fetched, pending)
+        result = crawl(config, start, today, config.store.path, run_id, fetched, pending)
         if not result.finished:
             status = RunStatus.INTERRUPTED
             problem = f"crawl interrupted ({result.finish_reason}); --resume continues it"
@@ -65,8 +69,17 @@ def run(url: str, config: Config, today: date, resume: bool = False) -> RunOutco
         else:
             status = RunStatus.COMPLETE
         counters = _add(before, result.counters())
-        findings: list[Finding] = []  # the check families plug in here
-        store.add_findings(run_id, findings)
+        if status is not RunStatus.FAILED:
+            context = CheckContext(
+                config.checks,
+                start,
+                today,
+                site_hosts=config.site.hosts,
+                internal_only=config.crawl.internal_only,
+                user_agent=config.crawl.user_agent or USER_AGENT,
+            )
+            store.add_findings(run_id, site_findings(SiteView(store, run_id, start), context))
+        findings = store.findings(run_id)
         store.finish_run(run_id, status, counters)
         data = ReportData(store.run(run_id), findings, store.status_counts(run_id))
     finally:

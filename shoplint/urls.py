@@ -15,6 +15,7 @@ from urllib.parse import urljoin, urlsplit, urlunsplit
 from w3lib.url import canonicalize_url
 
 _DEFAULT_PORTS = {"http": 80, "https": 443}
+NOT_FOUND_PROBE = "/shoplint-not-found-probe-7c1e/"  # a path no shop has, fetched once per run
 _CACHE_SIZE = 20_000  # distinct URLs; bounded so memory stays flat on big shops
 _ORIGIN = re.compile(r"[^/?#]*//[^/?#]*")
 _AUTHORITY = re.compile(r"(?:https?:)?//", re.IGNORECASE)  # a reference naming its host

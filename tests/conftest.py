@@ -16,6 +16,7 @@ import pytest
 import yaml
 
 TODAY = "2026-05-01"
+CRAWLED = (0, 1)  # exit codes of a finished crawl: 1 is the release gate's verdict, not the crawl's
 RUN_TIMEOUT = 120  # seconds; a hung crawl fails the test instead of the whole suite
 
 

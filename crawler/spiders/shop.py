@@ -8,6 +8,7 @@ then has its own row in the store and a chain is a walk along `redirect_to`.
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Iterator
+from dataclasses import replace
 from typing import Any
 
 import scrapy
@@ -33,11 +34,11 @@ from twisted.internet.error import (
 )
 from twisted.python.failure import Failure
 
-from crawler.extract import page_facts, parse_html
+from crawler.extract import fragment_targets, image_problem, page_facts, parse_html
 from crawler.frontier import Admission
 from crawler.items import CrawledUrl, SitemapUrls
 from shoplint.model import Fetch, Outcome, Reference, RefKind, SitemapEntry
-from shoplint.urls import Normalizer, Site, resolve
+from shoplint.urls import NOT_FOUND_PROBE, Normalizer, Site, resolve
 
 _FAILURE_REASONS = (
     ((CannotResolveHostError, DNSLookupError), "dns"),
@@ -94,6 +95,9 @@ class ShopSpider(scrapy.Spider):
         )
         for request in self._follow(self.start_url, depth=0, navigable=True):
             yield request
+        probe = self.site.origin + NOT_FOUND_PROBE  # how the site answers a missing page
+        if self.frontier.admit(probe, navigable=False) is Admission.NEW:  # not one of max_pages
+            yield self._request(probe, depth=0, navigable=True)
         for url, depth, navigable in self.pending:
             for request in self._follow_reference(url, depth, navigable):
                 yield request
@@ -175,8 +179,11 @@ class ShopSpider(scrapy.Spider):
                 lang=facts.lang,
                 canonical=canonical,
                 meta_robots=facts.meta_robots,
+                heading=facts.heading,
+                anchors=fragment_targets(doc),
             ),
             tuple(refs),
+            doc,
         )
 
     @staticmethod
@@ -204,14 +211,17 @@ class ShopSpider(scrapy.Spider):
 
     def _follow(self, url: str, depth: int, navigable: bool) -> Iterator[scrapy.Request]:
         if self._admit(url, navigable):
-            yield scrapy.Request(
-                url,
-                callback=self.parse_page,
-                errback=self.on_error,
-                dont_filter=True,
-                priority=-depth,
-                meta={"depth": depth, "navigable": navigable},
-            )
+            yield self._request(url, depth, navigable)
+
+    def _request(self, url: str, depth: int, navigable: bool) -> scrapy.Request:
+        return scrapy.Request(
+            url,
+            callback=self.parse_page,
+            errback=self.on_error,
+            dont_filter=True,
+            priority=-depth,
+            meta={"depth": depth, "navigable": navigable},
+        )
 
     def _admit(self, url: str, navigable: bool) -> bool:
         verdict = self.frontier.admit(url, navigable)
@@ -224,7 +234,10 @@ class ShopSpider(scrapy.Spider):
     # -- records --------------------------------------------------------------------------
 
     def _record(self, response: Response, **page: Any) -> CrawledUrl:
-        return CrawledUrl(self._fetch(response, **page))
+        """A fetch that is not a parsed page; an image's bytes are checked on the way."""
+        fetch = self._fetch(response, **page)
+        problem = image_problem(response.body, fetch.content_type)
+        return CrawledUrl(replace(fetch, body_problem=problem) if problem else fetch)
 
     def _fetch(self, response: Response, **page: Any) -> Fetch:
         stats = self.crawler.stats

@@ -9,7 +9,15 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator
 from typing import Protocol
 
-from shoplint.model import Fetch, Finding, Reference, RunInfo, RunStatus, SitemapEntry
+from shoplint.model import (
+    ExternalCheck,
+    Fetch,
+    Finding,
+    Reference,
+    RunInfo,
+    RunStatus,
+    SitemapEntry,
+)
 from shoplint.store.sqlite import SqliteStore
 
 __all__ = ["Store", "SqliteStore", "open_store"]
@@ -27,6 +35,7 @@ class Store(Protocol):
         fetches: Iterable[Fetch],
         refs: Iterable[Reference],
         sitemap_entries: Iterable[SitemapEntry],
+        findings: Iterable[Finding] = (),
     ) -> None: ...
     def add_findings(self, run_id: int, findings: Iterable[Finding]) -> None: ...
     def fetch(self, run_id: int, url: str) -> Fetch | None: ...
@@ -37,6 +46,8 @@ class Store(Protocol):
     def status_counts(self, run_id: int) -> dict[str, int]: ...
     def unfetched_targets(self, run_id: int) -> Iterator[tuple[str, int, bool]]: ...
     def redirect_chain(self, run_id: int, url: str, max_hops: int = 50) -> list[Fetch]: ...
+    def external_checks(self, urls: Iterable[str]) -> dict[str, ExternalCheck]: ...
+    def save_external_checks(self, checks: Iterable[ExternalCheck]) -> None: ...
     def close(self) -> None: ...
 
 

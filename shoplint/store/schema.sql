@@ -36,6 +36,9 @@ CREATE TABLE IF NOT EXISTS fetches (
     lang          TEXT,                     -- <html lang>
     canonical     TEXT,                     -- <link rel=canonical>, resolved
     meta_robots   TEXT,
+    heading       TEXT,                     -- the first <h1>
+    anchors       TEXT,                     -- fragment targets (ids, <a name>), space-separated
+    body_problem  TEXT,                     -- an image that cannot be shown: empty, corrupt, ...
     PRIMARY KEY (run_id, url)
 ) WITHOUT ROWID;
 
@@ -78,3 +81,14 @@ CREATE TABLE IF NOT EXISTS findings (
     PRIMARY KEY (run_id, code, url, target)
 );
 CREATE INDEX IF NOT EXISTS findings_by_fingerprint ON findings (fingerprint);
+
+-- The external-link cache, shared by all runs: one row per external URL checked (checks/
+-- external.py). An ok row is trusted for a while (option LNK008.recheck_ok_days); any
+-- other verdict is checked again on the next run.
+CREATE TABLE IF NOT EXISTS external_checks (
+    url         TEXT PRIMARY KEY,           -- as linked, fragment dropped
+    verdict     TEXT NOT NULL,              -- ok | broken | inconclusive
+    reason      TEXT NOT NULL,              -- ok | not-found | dns | timeout | blocked | ...
+    status      INTEGER,                    -- the last HTTP status, if any
+    checked_at  TEXT NOT NULL               -- ISO-8601, UTC
+) WITHOUT ROWID;

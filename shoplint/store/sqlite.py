@@ -11,8 +11,10 @@ from pathlib import Path
 
 from shoplint.errors import CrawlError
 from shoplint.model import (
+    ExternalCheck,
     Fetch,
     Finding,
+    LinkVerdict,
     Outcome,
     Reference,
     RefKind,
@@ -20,14 +22,16 @@ from shoplint.model import (
     RunStatus,
     Severity,
     SitemapEntry,
+    walk_redirects,
 )
 
 SCHEMA_VERSION = 1
 _FETCH_COLUMNS = (
     "url, depth, outcome, status, error, redirect_to, content_type, size, elapsed_ms,"
-    " last_modified, is_page, title, lang, canonical, meta_robots"
+    " last_modified, is_page, title, lang, canonical, meta_robots, heading, anchors, body_problem"
 )
 _RUN_COLUMNS = "id, start_url, config_digest, started_at, finished_at, status, today, counters"
+_SQL_VARIABLES = 500  # parameters per IN (...) list, well under SQLite's limit
 _NAVIGABLE_KINDS = tuple(kind.value for kind in RefKind if kind.navigable)  # SQL literal
 
 
@@ -108,13 +112,15 @@ class SqliteStore:
         fetches: Iterable[Fetch],
         refs: Iterable[Reference],
         sitemap_entries: Iterable[SitemapEntry],
+        findings: Iterable[Finding] = (),
     ) -> None:
         """Write one batch in one transaction, so a crash never leaves a page without
-        its references (resume relies on that)."""
+        its references and findings (resume relies on that)."""
         with self._db:
+            self._insert_findings(run_id, findings)
             self._db.executemany(
                 f"INSERT OR REPLACE INTO fetches (run_id, {_FETCH_COLUMNS})"
-                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 ((run_id, *_fetch_row(f)) for f in fetches),
             )
             self._db.executemany(
@@ -194,43 +200,59 @@ class SqliteStore:
         return ((url, depth, bool(navigable)) for url, depth, navigable in rows)
 
     def redirect_chain(self, run_id: int, url: str, max_hops: int = 50) -> list[Fetch]:
-        """The fetches from `url` along its redirects, ending at the first answer that
-        is not a redirect, an unfetched hop, a loop (a hop seen before), or max_hops."""
-        chain: list[Fetch] = []
-        seen: set[str] = set()
-        current: str | None = url
-        while current is not None and current not in seen and len(chain) < max_hops:
-            seen.add(current)
-            fetch = self.fetch(run_id, current)
-            if fetch is None:
-                break
-            chain.append(fetch)
-            current = fetch.redirect_to
-        return chain
+        return walk_redirects(lambda hop: self.fetch(run_id, hop), url, max_hops)
+
+    # -- external-link cache (shared by all runs) ----------------------------------------
+
+    def external_checks(self, urls: Iterable[str]) -> dict[str, ExternalCheck]:
+        """The cached results for those of `urls` that were checked before."""
+        wanted = list(dict.fromkeys(urls))
+        found: dict[str, ExternalCheck] = {}
+        for start in range(0, len(wanted), _SQL_VARIABLES):
+            chunk = wanted[start : start + _SQL_VARIABLES]
+            rows = self._db.execute(
+                "SELECT url, verdict, reason, status, checked_at FROM external_checks"
+                f" WHERE url IN ({', '.join('?' * len(chunk))})",
+                chunk,
+            )
+            for url, verdict, reason, status, checked_at in rows:
+                found[url] = ExternalCheck(url, LinkVerdict(verdict), reason, status, checked_at)
+        return found
+
+    def save_external_checks(self, checks: Iterable[ExternalCheck]) -> None:
+        with self._db:
+            self._db.executemany(
+                "INSERT OR REPLACE INTO external_checks (url, verdict, reason, status, checked_at)"
+                " VALUES (?, ?, ?, ?, ?)",
+                ((c.url, c.verdict, c.reason, c.status, c.checked_at) for c in checks),
+            )
 
     # -- findings -----------------------------------------------------------------------
 
     def add_findings(self, run_id: int, findings: Iterable[Finding]) -> None:
         with self._db:
-            self._db.executemany(
-                "INSERT OR REPLACE INTO findings (run_id, check_name, code, severity, owner, url,"
-                " target, message, evidence, fingerprint) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            self._insert_findings(run_id, findings)
+
+    def _insert_findings(self, run_id: int, findings: Iterable[Finding]) -> None:
+        self._db.executemany(
+            "INSERT OR REPLACE INTO findings (run_id, check_name, code, severity, owner, url,"
+            " target, message, evidence, fingerprint) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            (
                 (
-                    (
-                        run_id,
-                        f.check,
-                        f.code,
-                        f.severity,
-                        f.owner,
-                        f.url,
-                        f.target,
-                        f.message,
-                        f.evidence,
-                        f.fingerprint,
-                    )
-                    for f in findings
-                ),
-            )
+                    run_id,
+                    f.check,
+                    f.code,
+                    f.severity,
+                    f.owner,
+                    f.url,
+                    f.target,
+                    f.message,
+                    f.evidence,
+                    f.fingerprint,
+                )
+                for f in findings
+            ),
+        )
 
     def findings(self, run_id: int) -> list[Finding]:
         rows = self._db.execute(
@@ -261,6 +283,9 @@ def _fetch_row(f: Fetch) -> tuple:
         f.lang,
         f.canonical,
         f.meta_robots,
+        f.heading,
+        f.anchors,
+        f.body_problem,
     )
 
 

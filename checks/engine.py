@@ -1,0 +1,37 @@
+"""Runs the check families: page rules on each page as it is crawled, site rules on the
+store after the crawl. A family is a module of checks/ with `RULES` and a `check_page`
+and/or a `check_site` function, each yielding findings (None where a rule is off)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from types import ModuleType
+
+from checks.context import CheckContext
+from checks.page import Page
+from checks.site import SiteView
+from shoplint.model import Finding
+
+FAMILIES: tuple[ModuleType, ...] = ()  # the family modules, in report order
+
+
+def page_findings(page: Page, ctx: CheckContext) -> tuple[Finding, ...]:
+    return _kept(
+        finding
+        for family in FAMILIES
+        if hasattr(family, "check_page")
+        for finding in family.check_page(page, ctx)
+    )
+
+
+def site_findings(site: SiteView, ctx: CheckContext) -> tuple[Finding, ...]:
+    return _kept(
+        finding
+        for family in FAMILIES
+        if hasattr(family, "check_site")
+        for finding in family.check_site(site, ctx)
+    )
+
+
+def _kept(findings: Iterable[Finding | None]) -> tuple[Finding, ...]:
+    return tuple(f for f in findings if f is not None)

@@ -1,0 +1,30 @@
+"""The stored crawl as site rules see it: every fetch by URL, redirect chains walked in
+memory, and the references and sitemap entries streamed from the store."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from functools import cached_property
+
+from shoplint.model import Fetch, Reference, SitemapEntry, walk_redirects
+from shoplint.store import Store
+
+
+class SiteView:
+    def __init__(self, store: Store, run_id: int, start_url: str):
+        self.store = store
+        self.run_id = run_id
+        self.start_url = start_url
+
+    @cached_property
+    def fetches(self) -> dict[str, Fetch]:
+        return {f.url: f for f in self.store.fetches(self.run_id)}
+
+    def references(self) -> Iterator[Reference]:
+        return self.store.references(self.run_id)
+
+    def sitemap_entries(self) -> Iterator[SitemapEntry]:
+        return self.store.sitemap_entries(self.run_id)
+
+    def chain(self, url: str, max_hops: int = 50) -> list[Fetch]:
+        return walk_redirects(self.fetches.get, url, max_hops)
