@@ -32,6 +32,8 @@ class BareSpider(scrapy.Spider):
         if not isinstance(response, HtmlResponse):
             return
         for href in response.css("a::attr(href)").getall():
+            if href.startswith(("mailto:", "tel:", "javascript:")):
+                continue  # Request() raises on these, which would abort the whole callback
             yield response.follow(href, callback=self.parse)
         for src in response.css("img::attr(src)").getall():
             yield response.follow(src, callback=self.parse_asset)

@@ -8,7 +8,7 @@ points outside the site or to a missing resource (except one ``mailto:``).
 
 Shape (for N = 5,000, seed 1):
 
-* home ``/``, 16 info pages (about, faq, cart, blog, ...) and a handful of blog
+* home ``/``, 17 info pages (about, faq, cart, blog, search, ...) and a handful of blog
   posts used to pad the total to exactly N;
 * K = clamp(N // 250, 4, 40) categories, each listed over ``?page=k`` pages of
   24 products, plus 4 sort/filter variants of page 1 (``?sort=...`` and
@@ -55,26 +55,120 @@ INFO_PAGES = [
     ("/cart/", "Cart"),
     ("/wishlist/", "Wishlist"),
     ("/blog/", "Journal"),
+    ("/search", "Search"),  # also the header search form's GET action
 ]
 HEADER_INFO = ["/account/", "/wishlist/", "/cart/", "/pages/stores/"]
 FOOTER_INFO = [p for p, _ in INFO_PAGES if p not in ("/account/", "/wishlist/", "/cart/")]
 
 CATEGORY_NAMES = [
-    "Shirts", "T-Shirts", "Knitwear", "Jackets", "Coats", "Trousers", "Jeans", "Shorts",
-    "Dresses", "Skirts", "Shoes", "Boots", "Sneakers", "Sandals", "Bags", "Backpacks",
-    "Hats", "Scarves", "Gloves", "Belts", "Socks", "Underwear", "Swimwear", "Sportswear",
-    "Rainwear", "Outdoor", "Camping", "Kitchen", "Bedding", "Towels", "Candles", "Ceramics",
-    "Stationery", "Watches", "Jewellery", "Sunglasses", "Wallets", "Kids", "Baby", "Gifts",
+    "Shirts",
+    "T-Shirts",
+    "Knitwear",
+    "Jackets",
+    "Coats",
+    "Trousers",
+    "Jeans",
+    "Shorts",
+    "Dresses",
+    "Skirts",
+    "Shoes",
+    "Boots",
+    "Sneakers",
+    "Sandals",
+    "Bags",
+    "Backpacks",
+    "Hats",
+    "Scarves",
+    "Gloves",
+    "Belts",
+    "Socks",
+    "Underwear",
+    "Swimwear",
+    "Sportswear",
+    "Rainwear",
+    "Outdoor",
+    "Camping",
+    "Kitchen",
+    "Bedding",
+    "Towels",
+    "Candles",
+    "Ceramics",
+    "Stationery",
+    "Watches",
+    "Jewellery",
+    "Sunglasses",
+    "Wallets",
+    "Kids",
+    "Baby",
+    "Gifts",
 ]
-ADJ = ["Classic", "Heritage", "Everyday", "Organic", "Relaxed", "Slim", "Oversized", "Vintage",
-       "Essential", "Premium", "Lightweight", "Waterproof", "Recycled", "Handmade", "Alpine",
-       "Coastal", "Urban", "Nordic", "Soft", "Rugged", "Café", "Summer", "Winter", "Weekend"]
-MATERIAL = ["Linen", "Cotton", "Wool", "Merino", "Cashmere", "Denim", "Leather", "Suede",
-            "Canvas", "Nylon", "Hemp", "Silk", "Fleece", "Corduroy", "Twill", "Jersey",
-            "Bamboo", "Stoneware", "Oak", "Brass"]
-COLOURS = ["Navy", "Olive", "Sand", "Charcoal", "Rust", "Ivory", "Forest", "Sky", "Black",
-           "Stone", "Burgundy", "Ochre", "Slate", "Moss", "Clay", "Cream"]
-WORDS = (
+ADJ = [
+    "Classic",
+    "Heritage",
+    "Everyday",
+    "Organic",
+    "Relaxed",
+    "Slim",
+    "Oversized",
+    "Vintage",
+    "Essential",
+    "Premium",
+    "Lightweight",
+    "Waterproof",
+    "Recycled",
+    "Handmade",
+    "Alpine",
+    "Coastal",
+    "Urban",
+    "Nordic",
+    "Soft",
+    "Rugged",
+    "Café",
+    "Summer",
+    "Winter",
+    "Weekend",
+]
+MATERIAL = [
+    "Linen",
+    "Cotton",
+    "Wool",
+    "Merino",
+    "Cashmere",
+    "Denim",
+    "Leather",
+    "Suede",
+    "Canvas",
+    "Nylon",
+    "Hemp",
+    "Silk",
+    "Fleece",
+    "Corduroy",
+    "Twill",
+    "Jersey",
+    "Bamboo",
+    "Stoneware",
+    "Oak",
+    "Brass",
+]
+COLOURS = [
+    "Navy",
+    "Olive",
+    "Sand",
+    "Charcoal",
+    "Rust",
+    "Ivory",
+    "Forest",
+    "Sky",
+    "Black",
+    "Stone",
+    "Burgundy",
+    "Ochre",
+    "Slate",
+    "Moss",
+    "Clay",
+    "Cream",
+]
+WORDS = (  # noqa: SIM905
     "the a an and or but with for from into over under about this that these those our your "
     "their its each every some more most less fabric cotton wool linen stitch seam hem collar "
     "cuff sleeve pocket button zip lining weight feel fit size length width colour shade tone "
@@ -95,8 +189,22 @@ WORDS = (
     "really truly naturally gently easily quickly slowly always often sometimes never still "
     "just also even well better best perfectly nicely properly fully entirely completely"
 ).split()
-REVIEWERS = ["Anna K.", "Marc D.", "Sofia R.", "Jonas P.", "Léa M.", "Tom H.", "Priya S.",
-             "Ola N.", "Chen W.", "Maria G.", "Ben T.", "Zoë F.", "Ravi I.", "Elif Y."]
+REVIEWERS = [
+    "Anna K.",
+    "Marc D.",
+    "Sofia R.",
+    "Jonas P.",
+    "Léa M.",
+    "Tom H.",
+    "Priya S.",
+    "Ola N.",
+    "Chen W.",
+    "Maria G.",
+    "Ben T.",
+    "Zoë F.",
+    "Ravi I.",
+    "Elif Y.",
+]
 N_PNG = 300
 
 
@@ -131,8 +239,12 @@ def _png(width: int, height: int, rgb: tuple[int, int, int], rng: random.Random)
         rows.append(bytes(row))
     raw = b"".join(rows)
     ihdr = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)
-    return (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", ihdr) + chunk(b"IDAT", zlib.compress(raw, 6))
-            + chunk(b"IEND", b""))
+    return (
+        b"\x89PNG\r\n\x1a\n"
+        + chunk(b"IHDR", ihdr)
+        + chunk(b"IDAT", zlib.compress(raw, 6))
+        + chunk(b"IEND", b"")
+    )
 
 
 def _png_pool(rng: random.Random) -> list[bytes]:
@@ -202,8 +314,9 @@ def _slugify(s: str) -> str:
 
 
 class _Builder:
-    def __init__(self, n: int, seed: int, base_url: str):
+    def __init__(self, n: int, seed: int, base_url: str, sitemap: bool = True):
         self.n = n
+        self.sitemap = sitemap
         self.base = base_url.rstrip("/")
         self.rng = random.Random(seed)
         self.paras = _paragraph_pool(self.rng)
@@ -220,10 +333,18 @@ class _Builder:
         for c, count in enumerate(per_cat):
             for _ in range(count):
                 pid += 1
-                name = (f"{self.rng.choice(ADJ)} {self.rng.choice(MATERIAL)} "
-                        f"{self.cats[c][0].rstrip('s')}")
-                p = Product(pid, c, name, _slugify(name), round(self.rng.uniform(9, 390), 2),
-                            self.rng.choice(COLOURS))
+                name = (
+                    f"{self.rng.choice(ADJ)} {self.rng.choice(MATERIAL)} "
+                    f"{self.cats[c][0].rstrip('s')}"
+                )
+                p = Product(
+                    pid,
+                    c,
+                    name,
+                    _slugify(name),
+                    round(self.rng.uniform(9, 390), 2),
+                    self.rng.choice(COLOURS),
+                )
                 self.products.append(p)
                 self.by_cat[c].append(p)
         self.site = Site(n)
@@ -258,9 +379,11 @@ class _Builder:
         icons = "".join(
             f'<a class="header__icon" href="{u}" aria-label="{lbl}">'
             f'<img src="/static/img/icon-{ic}.png" alt="" width="24" height="24"></a>\n'
-            for u, lbl, ic in (("/account/", "Account", "account"),
-                               ("/wishlist/", "Wishlist", "heart"),
-                               ("/cart/", "Cart", "cart"))
+            for u, lbl, ic in (
+                ("/account/", "Account", "account"),
+                ("/wishlist/", "Wishlist", "heart"),
+                ("/cart/", "Cart", "cart"),
+            )
         )
         return (
             '<div class="announcement-bar">Free shipping on orders over &euro;75 &middot; '
@@ -274,7 +397,7 @@ class _Builder:
             'width="20" height="20"></button></form>\n'
             f'<div class="header__icons">\n{icons}</div>\n</div>\n'
             f'<nav class="nav" aria-label="Main">\n<ul class="nav__list">\n{nav}</ul>\n</nav>\n'
-            "</header>\n<main id=\"main\" class=\"main\">\n"
+            '</header>\n<main id="main" class="main">\n'
         )
 
     def footer(self) -> str:
@@ -283,11 +406,13 @@ class _Builder:
         )
         social = "".join(
             f'<img class="social" src="/static/img/social-{s}.png" alt="{s}" width="24" '
-            'height="24">\n' for s in ("instagram", "facebook", "pinterest", "youtube")
+            'height="24">\n'
+            for s in ("instagram", "facebook", "pinterest", "youtube")
         )
         pay = "".join(
             f'<img class="payment" src="/static/img/pay-{p}.png" alt="{p}" width="38" '
-            'height="24">\n' for p in ("visa", "mastercard", "amex", "paypal", "klarna")
+            'height="24">\n'
+            for p in ("visa", "mastercard", "amex", "paypal", "klarna")
         )
         return (
             '</main>\n<footer class="footer" role="contentinfo">\n<div class="footer__grid">\n'
@@ -315,13 +440,29 @@ class _Builder:
         return "".join(parts)
 
     def card(self, p: Product, with_img: bool = True) -> str:
-        img = (f'<a class="card__media" href="{p.url}"><img src="{p.img}" alt="{escape(p.name)}" '
-               'loading="lazy" width="300" height="300"></a>') if with_img else ""
-        return (f'<li class="card">{img}<a class="card__title" href="{p.url}">'
-                f"{escape(p.name)}</a><span class=\"price\">&euro;{p.price:.2f}</span></li>\n")
+        img = (
+            (
+                f'<a class="card__media" href="{p.url}"><img src="{p.img}" alt="{escape(p.name)}" '
+                'loading="lazy" width="300" height="300"></a>'
+            )
+            if with_img
+            else ""
+        )
+        return (
+            f'<li class="card">{img}<a class="card__title" href="{p.url}">'
+            f'{escape(p.name)}</a><span class="price">&euro;{p.price:.2f}</span></li>\n'
+        )
 
-    def page(self, target: str, title: str, desc: str, canonical: str, body: str,
-             rng: random.Random, heading: str) -> None:
+    def page(
+        self,
+        target: str,
+        title: str,
+        desc: str,
+        canonical: str,
+        body: str,
+        rng: random.Random,
+        heading: str,
+    ) -> None:
         top = self.head(title, desc, canonical) + self.header()
         bottom = self.footer()
         have = len(top) + len(body) + len(bottom)
@@ -334,10 +475,24 @@ class _Builder:
         s = self.site
         rng = self.rng
         pool = _png_pool(rng)
-        for name in ("logo", "favicon", "icon-account", "icon-heart", "icon-cart", "icon-search",
-                     "social-instagram", "social-facebook", "social-pinterest", "social-youtube",
-                     "pay-visa", "pay-mastercard", "pay-amex", "pay-paypal", "pay-klarna",
-                     "hero"):
+        for name in (
+            "logo",
+            "favicon",
+            "icon-account",
+            "icon-heart",
+            "icon-cart",
+            "icon-search",
+            "social-instagram",
+            "social-facebook",
+            "social-pinterest",
+            "social-youtube",
+            "pay-visa",
+            "pay-mastercard",
+            "pay-amex",
+            "pay-paypal",
+            "pay-klarna",
+            "hero",
+        ):
             s.add(f"/static/img/{name}.png", "image/png", pool[len(s.resources) % N_PNG])
         for c in range(self.k):
             s.add(f"/media/collections/{self.cats[c][1]}.png", "image/png", pool[(17 * c) % N_PNG])
@@ -357,16 +512,20 @@ class _Builder:
             self.product(p)
         assert len(s.html) == self.n, (len(s.html), self.n)
 
-        s.sitemap_urls = [self.base + u for u in sorted(s.html) if "?sort" not in u
-                          and "?availability" not in u]
-        sm = ['<?xml version="1.0" encoding="UTF-8"?>\n'
-              '<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">\n']
+        s.sitemap_urls = [
+            self.base + u for u in sorted(s.html) if "?sort" not in u and "?availability" not in u
+        ]
+        sm = [
+            '<?xml version="1.0" encoding="UTF-8"?>\n'
+            '<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">\n'
+        ]
         sm += [f"<url><loc>{escape(u)}</loc></url>\n" for u in s.sitemap_urls]
         sm.append("</urlset>\n")
-        s.add("/sitemap.xml", "application/xml", "".join(sm).encode())
-        s.add("/robots.txt", "text/plain; charset=utf-8",
-              (f"User-agent: *\nDisallow: /checkout/\nAllow: /\n\n"
-               f"Sitemap: {self.base}/sitemap.xml\n").encode())
+        robots = "User-agent: *\nDisallow: /checkout/\nAllow: /\n"
+        if self.sitemap:
+            s.add("/sitemap.xml", "application/xml", "".join(sm).encode())
+            robots += f"\nSitemap: {self.base}/sitemap.xml\n"
+        s.add("/robots.txt", "text/plain; charset=utf-8", robots.encode())
         return s
 
     def home(self) -> None:
@@ -374,10 +533,13 @@ class _Builder:
         cats = "".join(
             f'<li class="collection"><a href="{self.cat_url(c)}"><img src="/media/collections/'
             f'{self.cats[c][1]}.png" alt="" loading="lazy" width="200" height="200">'
-            f"<span>{escape(self.cats[c][0])}</span></a></li>\n" for c in range(self.k)
+            f"<span>{escape(self.cats[c][0])}</span></a></li>\n"
+            for c in range(self.k)
         )
-        featured = "".join(self.card(p, i < 8) for i, p in
-                           enumerate(rng.sample(self.products, min(16, len(self.products)))))
+        featured = "".join(
+            self.card(p, i < 8)
+            for i, p in enumerate(rng.sample(self.products, min(16, len(self.products))))
+        )
         body = (
             '<section class="hero"><img src="/static/img/hero.png" alt="" width="1600" '
             'height="600"><h1>Made to last. Made to be worn.</h1>'
@@ -386,59 +548,89 @@ class _Builder:
             f'<section><h2>Shop by category</h2><ul class="collections">\n{cats}</ul></section>\n'
             f'<section><h2>Featured</h2><ul class="grid">\n{featured}</ul></section>\n'
         )
-        self.page("/", f"{SHOP} – Clothing & goods made to last", "Independent shop.", "/",
-                  body, rng, "Our story")
+        self.page(
+            "/",
+            f"{SHOP} – Clothing & goods made to last",
+            "Independent shop.",
+            "/",
+            body,
+            rng,
+            "Our story",
+        )
 
     def info(self, url: str, title: str) -> None:
         rng = random.Random(f"info-{url}")
         extra = ""
         if url == "/blog/":
-            extra = "<ul class=\"articles\">\n" + "".join(
-                f'<li><a href="/blog/journal-{i + 1}/">Journal entry {i + 1}</a></li>\n'
-                for i in range(self.n_blog)) + "</ul>\n"
-        body = (f'<nav class="breadcrumbs"><a href="/">Home</a> / <span>{escape(title)}</span>'
-                f"</nav>\n<h1>{escape(title)}</h1>\n{extra}")
+            extra = (
+                '<ul class="articles">\n'
+                + "".join(
+                    f'<li><a href="/blog/journal-{i + 1}/">Journal entry {i + 1}</a></li>\n'
+                    for i in range(self.n_blog)
+                )
+                + "</ul>\n"
+            )
+        body = (
+            f'<nav class="breadcrumbs"><a href="/">Home</a> / <span>{escape(title)}</span>'
+            f"</nav>\n<h1>{escape(title)}</h1>\n{extra}"
+        )
         self.page(url, title, f"{title} at {SHOP}.", url, body, rng, title)
 
     def blog_post(self, i: int) -> None:
         url = f"/blog/journal-{i + 1}/"
         rng = random.Random(f"blog-{i}")
         picks = rng.sample(self.products, min(4, len(self.products)))
-        body = ('<nav class="breadcrumbs"><a href="/">Home</a> / <a href="/blog/">Journal</a>'
-                f"</nav>\n<h1>Journal entry {i + 1}</h1>\n<ul class=\"grid\">"
-                + "".join(self.card(p) for p in picks) + "</ul>\n")
+        body = (
+            '<nav class="breadcrumbs"><a href="/">Home</a> / <a href="/blog/">Journal</a>'
+            f'</nav>\n<h1>Journal entry {i + 1}</h1>\n<ul class="grid">'
+            + "".join(self.card(p) for p in picks)
+            + "</ul>\n"
+        )
         self.page(url, f"Journal entry {i + 1}", "From the journal.", url, body, rng, "Notes")
 
     def category(self, c: int) -> None:
         name, _ = self.cats[c]
         prods = self.by_cat[c]
         pages = max(1, -(-len(prods) // PER_PAGE))
-        variants = "".join(f'<li><a href="{self.cat_url(c, variant=v)}">{t}</a></li>'
-                           for v, t in VARIANTS)
+        variants = "".join(
+            f'<li><a href="{self.cat_url(c, variant=v)}">{t}</a></li>' for v, t in VARIANTS
+        )
 
         def render(target: str, page: int, items: list[Product], variant: str | None) -> None:
             rng = random.Random(f"cat-{c}-{page}-{variant}")
             pag = []
             if page > 1:
                 pag.append(f'<a rel="prev" href="{self.cat_url(c, page - 1)}">&larr; Previous</a>')
-            pag += [f'<a href="{self.cat_url(c, i)}">{i}</a>' if i != page else
-                    f'<span aria-current="page">{i}</span>' for i in range(1, pages + 1)]
+            pag += [
+                f'<a href="{self.cat_url(c, i)}">{i}</a>'
+                if i != page
+                else f'<span aria-current="page">{i}</span>'
+                for i in range(1, pages + 1)
+            ]
             if page < pages:
                 pag.append(f'<a rel="next" href="{self.cat_url(c, page + 1)}">Next &rarr;</a>')
             body = (
                 f'<nav class="breadcrumbs"><a href="/">Home</a> / <span>{escape(name)}</span>'
-                f'</nav>\n<h1>{escape(name)}</h1>\n'
+                f"</nav>\n<h1>{escape(name)}</h1>\n"
                 f'<div class="toolbar"><span>{len(prods)} products</span>'
                 f'<ul class="sort">{variants}</ul></div>\n'
                 '<ul class="grid">\n' + "".join(self.card(p) for p in items) + "</ul>\n"
                 f'<nav class="pagination">{" ".join(pag)}</nav>\n'
             )
-            self.page(target, f"{name} – page {page}" if page > 1 else name,
-                      f"Shop {name} at {SHOP}.", self.cat_url(c, page), body, rng, f"About {name}")
+            self.page(
+                target,
+                f"{name} – page {page}" if page > 1 else name,
+                f"Shop {name} at {SHOP}.",
+                self.cat_url(c, page),
+                body,
+                rng,
+                f"About {name}",
+            )
 
         for page in range(1, pages + 1):
-            render(self.cat_url(c, page), page, prods[(page - 1) * PER_PAGE: page * PER_PAGE],
-                   None)
+            render(
+                self.cat_url(c, page), page, prods[(page - 1) * PER_PAGE : page * PER_PAGE], None
+            )
         for v, _ in VARIANTS:
             if v == "sort=price-asc":
                 items = sorted(prods, key=lambda p: p.price)
@@ -474,18 +666,19 @@ class _Builder:
             'width="800" height="800" itemprop="image"></div>\n'
             f'<div class="product__info"><h1 itemprop="name">{escape(p.name)}</h1>\n'
             f'<p class="price" itemprop="price">&euro;{p.price:.2f}</p>\n'
-            f'<p>Colour: {p.colour}</p>\n'
+            f"<p>Colour: {p.colour}</p>\n"
             '<form class="product-form" action="/cart/add" method="post">'
             f'<input type="hidden" name="id" value="{p.pid}">'
             '<select name="size"><option>XS</option><option>S</option><option>M</option>'
-            '<option>L</option><option>XL</option></select>'
+            "<option>L</option><option>XL</option></select>"
             '<button type="submit">Add to cart</button></form>\n'
             '<ul class="product__tabs"><li><a href="#description">Description</a></li>'
             '<li><a href="#reviews">Reviews</a></li><li><a href="#shipping">Shipping</a></li>'
             '<li><a href="/pages/size-guide/">Size guide</a></li></ul>\n</div>\n</div>\n'
             f'<section id="reviews"><h2>Reviews</h2><ul>\n{reviews}</ul></section>\n'
             '<section class="related"><h2>You may also like</h2><ul class="grid">\n'
-            + "".join(self.card(q, i < 6) for i, q in enumerate(related)) + "</ul></section>\n"
+            + "".join(self.card(q, i < 6) for i, q in enumerate(related))
+            + "</ul></section>\n"
             '<section class="also"><h2>Customers also bought</h2><ul>\n'
             + "".join(f'<li><a href="{q.url}">{escape(q.name)}</a></li>\n' for q in also)
             + "</ul></section>\n"
@@ -493,8 +686,10 @@ class _Builder:
             + "".join(f'<li><a href="{q.url}">{escape(q.name)}</a></li>\n' for q in recent)
             + "</ul></section>\n"
             '<section class="more"><h2>Shop more</h2><p>'
-            + " &middot; ".join(f'<a href="{self.cat_url(c)}">{escape(self.cats[c][0])}</a>'
-                                for c in others) + "</p></section>\n"
+            + " &middot; ".join(
+                f'<a href="{self.cat_url(c)}">{escape(self.cats[c][0])}</a>' for c in others
+            )
+            + "</p></section>\n"
             '<section id="shipping"><h2>Shipping &amp; returns</h2><p>Free shipping over '
             '&euro;75. <a href="/pages/returns/">Free returns</a> within 30 days.</p></section>\n'
             '<div id="description">\n'
@@ -511,18 +706,26 @@ class _Builder:
         rng = random.Random("css")
         rules = []
         for i in range(220):
-            rules.append(f".c{i}{{margin:{rng.randint(0, 40)}px;padding:{rng.randint(0, 24)}px;"
-                         f"color:#{rng.randrange(0xFFFFFF):06x};display:flex}}")
+            rules.append(
+                f".c{i}{{margin:{rng.randint(0, 40)}px;padding:{rng.randint(0, 24)}px;"
+                f"color:#{rng.randrange(0xFFFFFF):06x};display:flex}}"
+            )
         return "\n".join(rules).encode()
 
     def js(self) -> bytes:
-        return (b"(function(){document.addEventListener('DOMContentLoaded',function(){"
-                b"var b=document.querySelectorAll('.product-form button');for(var i=0;i<b.length;"
-                b"i++){b[i].addEventListener('click',function(){});}});})();\n" * 20)
+        return (
+            b"(function(){document.addEventListener('DOMContentLoaded',function(){"
+            b"var b=document.querySelectorAll('.product-form button');for(var i=0;i<b.length;"
+            b"i++){b[i].addEventListener('click',function(){});}});})();\n" * 20
+        )
 
 
-def build_site(n_pages: int, seed: int = 1, base_url: str = "http://127.0.0.1") -> Site:
-    return _Builder(n_pages, seed, base_url).build()
+def build_site(
+    n_pages: int, seed: int = 1, base_url: str = "http://127.0.0.1", sitemap: bool = True
+) -> Site:
+    """The shop; sitemap=False serves no sitemap.xml (404) and names none in robots.txt, so
+    crawlers find pages by links only."""
+    return _Builder(n_pages, seed, base_url, sitemap).build()
 
 
 if __name__ == "__main__":  # quick look: python bench/shopgen.py 5000
@@ -533,5 +736,7 @@ if __name__ == "__main__":  # quick look: python bench/shopgen.py 5000
     site = build_site(int(sys.argv[1]) if len(sys.argv) > 1 else 500)
     dt = time.perf_counter() - t
     html = [site.resources[u][1] for u in site.html]
-    print(f"{len(site.html)} html pages, {len(site.resources)} resources, "
-          f"{sum(map(len, html)) / len(html) / 1024:.1f} KiB avg html, built in {dt:.1f}s")
+    print(
+        f"{len(site.html)} html pages, {len(site.resources)} resources, "
+        f"{sum(map(len, html)) / len(html) / 1024:.1f} KiB avg html, built in {dt:.1f}s"
+    )
