@@ -91,6 +91,7 @@ class _Stats:
             "connections": self.connections,
             "peak_open_connections": self.peak_open,
             "active_seconds": (self.last - self.first) if self.first is not None else 0.0,
+            "last_request_monotonic": self.last,  # time.monotonic() is system-wide on Linux
         }
 
 
@@ -375,6 +376,7 @@ class TreeSampler(threading.Thread):
         self.peak_kb = 0
         self.max_procs = 0
         self.timeline: list[tuple[float, float]] = []  # (seconds, MiB), about 1 per second
+        self.samples: list[tuple[float, int]] = []  # (time.monotonic(), KiB), every sample
         self._halt = threading.Event()
 
     def run(self):
@@ -387,6 +389,7 @@ class TreeSampler(threading.Thread):
                 todo += _children(p)
             kb = sum(_rss_kb(p) for p in seen)
             self.peak_kb = max(self.peak_kb, kb)
+            self.samples.append((time.monotonic(), kb))
             t = time.monotonic() - t0
             if not self.timeline or t - self.timeline[-1][0] >= 1.0:
                 self.timeline.append((round(t, 1), round(kb / 1024, 1)))
@@ -396,6 +399,14 @@ class TreeSampler(threading.Thread):
     def stop(self):
         self._halt.set()
         self.join(5)
+
+    def peak_mb_split(self, until: float | None) -> tuple[float, float]:
+        """Peak RSS (MiB) up to monotonic time `until` (the last request), and after it."""
+        if until is None:
+            return 0.0, 0.0
+        before = [kb for t, kb in self.samples if t <= until]
+        after = [kb for t, kb in self.samples if t > until]
+        return max(before, default=0) / 1024, max(after, default=0) / 1024
 
 
 def _machine_busy_s() -> float:
@@ -475,6 +486,7 @@ def run_child(
     pages = st["html_distinct"]
     rss_wait4 = ru.ru_maxrss / 1024
     rss_tree = sampler.peak_kb / 1024
+    split = sampler.peak_mb_split(st.get("last_request_monotonic"))
     return {
         "tool": tool,
         "pages_expected": server.n_pages,
@@ -492,6 +504,9 @@ def run_child(
         "peak_rss_tree_mb": round(rss_tree, 1),
         "max_procs": sampler.max_procs,
         "rss_timeline_mb": sampler.timeline,
+        # peak RSS while requests were being made, and after the last one (checks, reports)
+        "peak_rss_crawl_mb": round(split[0], 1),
+        "peak_rss_after_crawl_mb": round(split[1], 1),
         "cpu_user_s": round(ru.ru_utime, 2),
         "cpu_sys_s": round(ru.ru_stime, 2),
         "server_cpu_s": round(server_cpu, 2),
@@ -548,7 +563,8 @@ def shoplint_available() -> tuple[bool, str]:
         [exe, "run", "--help"], capture_output=True, text=True, timeout=120, env=_clean_env()
     )
     if r.returncode != 0:
-        return False, f"`shoplint run --help` failed: {(r.stderr or r.stdout).strip()[-300:]}"
+        lines = (r.stderr or r.stdout).strip().splitlines() or ["(no output)"]
+        return False, f"`shoplint run --help` failed: {lines[-1][:300]}"
     return True, exe
 
 
@@ -599,11 +615,37 @@ def tool_command(tool: str, url: str, n_pages: int, work: Path, args) -> list[st
     raise ValueError(tool)
 
 
+def wait_for_idle(max_wait: float, window: float = 3.0) -> float:
+    """Wait (at most max_wait s) until the rest of the machine uses < NOISY_CORES cores over
+    `window` s; return the load seen last, in cores."""
+    deadline = time.monotonic() + max_wait
+    waited = False
+    while True:
+        b0, s0 = _machine_busy_s(), sum(os.times()[:2])
+        time.sleep(window)
+        load = (_machine_busy_s() - b0 - (sum(os.times()[:2]) - s0)) / window
+        if load < NOISY_CORES or time.monotonic() >= deadline:
+            if waited:
+                verdict = "idle" if load < NOISY_CORES else "still busy, measuring anyway"
+                print(f"  machine load now {load:.2f} cores: {verdict}", file=sys.stderr)
+            return load
+        if not waited:
+            print(
+                f"  waiting up to {max_wait:.0f}s for the machine to be idle "
+                f"(other processes use {load:.2f} cores) ...",
+                file=sys.stderr,
+                flush=True,
+            )
+            waited = True
+
+
 def run_tool(tool: str, server: ShopServer, args, label: str) -> dict:
     runs = []
     for i in range(args.repeat):
         work = Path(tempfile.mkdtemp(prefix=f"crawlbench-{tool}-"))
         try:
+            if args.wait_idle > 0:
+                wait_for_idle(args.wait_idle)
             cmd = tool_command(tool, server.url, server.n_pages, work, args)
             log = RESULTS / "logs" / f"{label}-{tool}-{server.n_pages}-{i + 1}.log"
             print(
@@ -804,6 +846,13 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--no-memory-growth", dest="memory_growth", action="store_false")
     ap.add_argument("--repeat", type=int, default=1, help="runs per tool; the median is kept")
     ap.add_argument("--timeout", type=float, default=1800, help="seconds per tool run")
+    ap.add_argument(
+        "--wait-idle",
+        type=float,
+        default=120,
+        help="before each tool run, wait up to this many seconds for other processes to "
+        f"use < {NOISY_CORES} cores (0: don't wait)",
+    )
     ap.add_argument("--seed", type=int, default=1)
     ap.add_argument(
         "--shoplint-config",
@@ -885,6 +934,14 @@ def main(argv: list[str] | None = None) -> int:
             "rss_10000_mb": growth[10000]["peak_rss_mb"],
             "growth_mb": round(growth[10000]["peak_rss_mb"] - growth[1000]["peak_rss_mb"], 1),
             "target_mb": 50,
+            # the same, split: while requests were made / after the last request
+            "crawl_growth_mb": round(
+                growth[10000]["peak_rss_crawl_mb"] - growth[1000]["peak_rss_crawl_mb"], 1
+            ),
+            "after_crawl_growth_mb": round(
+                growth[10000]["peak_rss_after_crawl_mb"] - growth[1000]["peak_rss_after_crawl_mb"],
+                1,
+            ),
         }
 
     by_tool = {r["tool"]: r for r in out["results"]}
@@ -899,6 +956,9 @@ def main(argv: list[str] | None = None) -> int:
     out["finished"] = time.strftime("%Y-%m-%dT%H:%M:%S%z")
     Path(args.out).parent.mkdir(parents=True, exist_ok=True)
     Path(args.out).write_text(json.dumps(out, indent=2))
+    if Path(args.out).resolve() == (RESULTS / "latest.json").resolve():  # keep a history too
+        stamp = time.strftime("%Y%m%d-%H%M%S")
+        (RESULTS / f"run-{stamp}-{n}.json").write_text(json.dumps(out, indent=2))
 
     print()
     print(
@@ -921,6 +981,13 @@ def main(argv: list[str] | None = None) -> int:
             f"- shoplint peak RSS: {mg['rss_1000_mb']:.0f} MB at 1,000 pages, "
             f"{mg['rss_10000_mb']:.0f} MB at 10,000 pages: growth {mg['growth_mb']:.0f} MB "
             f"({verdict}, target < {mg['target_mb']} MB)"
+        )
+        r1, r10 = mg["runs"]["1000"], mg["runs"]["10000"]
+        print(
+            f"  - while crawling (up to the last request): {r1['peak_rss_crawl_mb']:.0f} -> "
+            f"{r10['peak_rss_crawl_mb']:.0f} MB ({mg['crawl_growth_mb']:+.0f} MB); after the "
+            f"last request (checks, report): {r1['peak_rss_after_crawl_mb']:.0f} -> "
+            f"{r10['peak_rss_after_crawl_mb']:.0f} MB ({mg['after_crawl_growth_mb']:+.0f} MB)"
         )
         for k, r in mg["runs"].items():
             if not r["complete"]:

@@ -7,12 +7,14 @@ from __future__ import annotations
 from collections.abc import Iterable
 from types import ModuleType
 
+from checks import checkout, freshness, images, language, links, pages
 from checks.context import CheckContext
 from checks.page import Page
 from checks.site import SiteView
 from shoplint.model import Finding
 
-FAMILIES: tuple[ModuleType, ...] = ()  # the family modules, in report order
+# the family modules, in report order
+FAMILIES: tuple[ModuleType, ...] = (links, images, pages, freshness, language, checkout)
 
 
 def page_findings(page: Page, ctx: CheckContext) -> tuple[Finding, ...]:

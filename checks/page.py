@@ -11,7 +11,47 @@ import lxml.html
 from shoplint.model import Fetch, Reference
 
 _INVISIBLE = frozenset({"script", "style", "noscript", "template", "head"})
-_WHITESPACE = re.compile(r"\s+")
+_BLOCKS = frozenset(
+    [
+        "address",
+        "article",
+        "aside",
+        "blockquote",
+        "br",
+        "dd",
+        "div",
+        "dl",
+        "dt",
+        "fieldset",
+        "figcaption",
+        "figure",
+        "footer",
+        "form",
+        "h1",
+        "h2",
+        "h3",
+        "h4",
+        "h5",
+        "h6",
+        "header",
+        "hr",
+        "li",
+        "main",
+        "nav",
+        "ol",
+        "p",
+        "pre",
+        "section",
+        "table",
+        "td",
+        "th",
+        "tr",
+        "ul",
+    ]
+)  # elements a browser shows on a line of their own
+_SPACES = re.compile(r"[^\S\n]+")
+_LINE_BREAKS = re.compile(r" ?\n[\s]*")
+_HIDING_STYLE = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.IGNORECASE)
 
 
 class Page:
@@ -26,21 +66,44 @@ class Page:
 
     @cached_property
     def visible_text(self) -> str:
-        """The text a visitor can read: script, style and template contents left out,
-        whitespace folded."""
-        parts: list[str] = []
-        _collect_text(self.doc, parts)
-        return _WHITESPACE.sub(" ", " ".join(parts)).strip()
+        """The text a visitor can read on the page (see `visible_text_of`)."""
+        return visible_text_of(self.doc)
+
+
+def visible_text_of(el: lxml.html.HtmlElement) -> str:
+    """The text a visitor can read inside `el`: script, style and template contents and
+    hidden elements (the hidden attribute, an inline display:none or visibility:hidden)
+    left out, whitespace folded to one space, except that a block element (a paragraph, a
+    heading, an alert box) ends with a line break, so texts of two blocks never read as
+    one sentence."""
+    parts: list[str] = []
+    if is_shown(el):
+        _collect_text(el, parts)
+    return _LINE_BREAKS.sub("\n", _SPACES.sub(" ", "".join(parts))).strip()
+
+
+def is_shown(el: lxml.html.HtmlElement) -> bool:
+    """Whether `el` itself is not hidden (script, template, the hidden attribute, an inline
+    display:none or visibility:hidden); the elements around it are not looked at."""
+    if not isinstance(el.tag, str) or el.tag in _INVISIBLE or el.get("hidden") is not None:
+        return False
+    style = el.get("style")
+    return not (style and _HIDING_STYLE.search(style))
 
 
 def _collect_text(el: lxml.html.HtmlElement, parts: list[str]) -> None:
-    if not isinstance(el.tag, str) or el.tag in _INVISIBLE or el.get("hidden") is not None:
-        if el.tail:
-            parts.append(el.tail)
-        return
+    """The text inside a shown `el`, its children's tails included, its own tail not."""
     if el.text:
         parts.append(el.text)
     for child in el:
-        _collect_text(child, parts)
-    if el.tail:
-        parts.append(el.tail)
+        if is_shown(child):
+            _collect_text(child, parts)
+        if child.tag in _BLOCKS:
+            parts.append("\n")
+        if child.tail:
+            parts.append(child.tail)
+
+
+def is_visible(el: lxml.html.HtmlElement) -> bool:
+    """Whether a visitor can see `el`: neither it nor any element around it is hidden."""
+    return is_shown(el) and all(is_shown(ancestor) for ancestor in el.iterancestors())

@@ -9,7 +9,7 @@ used again (findings in old runs and accepted baselines still name it).
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -37,6 +37,9 @@ class Rule:
     summary: str  # one line: what is wrong
     explanation: str  # a paragraph for an editor: what, why customers care, how to fix
     options: Mapping[str, Any] = field(default_factory=dict)  # option name -> default
+    # checks the effective options when the configuration is loaded; raises ValueError
+    # starting with the option's name ("content_selectors: 'a[' is not a CSS selector")
+    check_options: Callable[[Mapping[str, Any]], None] | None = None
 
 
 REGISTRY: dict[str, Rule] = {}

@@ -28,3 +28,16 @@ class SiteView:
 
     def chain(self, url: str, max_hops: int = 50) -> list[Fetch]:
         return walk_redirects(self.fetches.get, url, max_hops)
+
+
+def chain_text(chain: list[Fetch], origin: str) -> str:
+    """`/old/ 301 → /new/ 404`: a redirect chain as evidence, the site's own addresses as
+    paths; a chain that stops on a redirect (a loop, or off the site) names where it went."""
+
+    def short(url: str) -> str:
+        return url[len(origin) :] if url.startswith(origin + "/") else url
+
+    hops = [f"{short(f.url)} {f.status or f.error or f.outcome}" for f in chain]
+    if chain and chain[-1].redirect_to is not None:
+        hops.append(short(chain[-1].redirect_to))
+    return " → ".join(hops)

@@ -133,12 +133,22 @@ def _link(el: lxml.html.HtmlElement, facts: PageFacts) -> None:
 
 def _meta(el: lxml.html.HtmlElement, facts: PageFacts) -> None:
     name = (el.get("name") or "").lower()
+    http_equiv = (el.get("http-equiv") or "").lower()
     if name == "robots":
         facts.meta_robots = el.get("content")
-    elif (el.get("http-equiv") or "").lower() == "refresh":
+    elif http_equiv == "refresh":
         match = _REFRESH_URL.search(el.get("content") or "")
         if match:
             facts.refs.append(RawRef(RefKind.META_REFRESH, match.group(1).strip()))
+    elif http_equiv == "content-language" and facts.lang is None:
+        facts.lang = single_language(el.get("content"))
+
+
+def single_language(value: str | None) -> str | None:
+    """A Content-Language value (header or meta pragma) as a page's language: only when it
+    names exactly one, as the HTML standard has it."""
+    value = (value or "").strip()
+    return value if value and "," not in value else None
 
 
 def _anchor_text(el: lxml.html.HtmlElement) -> str | None:

@@ -1,1 +1,2 @@
-"""Reports: findings.json and the HTML overview, then the release gate's verdict."""
+"""Reports: findings routed to their teams (owners), judged by the release gate (with the
+baseline of accepted findings), written by one small writer per format (writers/)."""

@@ -13,11 +13,13 @@ from pathlib import Path
 from typing import NoReturn
 
 from shoplint import __version__
-from shoplint.config import DEFAULT_CONFIG_FILE, Config, load_config
+from shoplint.config import DEFAULT_CONFIG_FILE, Config, GatePolicy, load_config
 from shoplint.errors import ConfigError, CrawlError, ShoplintError
-from shoplint.runner import RunOutcome, run
+from shoplint.model import FlowOutcome, Severity
+from shoplint.runner import RunOutcome, checkout, gate, run
 
 EXIT_USAGE = 2
+DEMO_CONFIG = Path(__file__).parent / "demo" / "shoplint.yml"  # the demo's checkout flows
 
 
 class _Parser(argparse.ArgumentParser):
@@ -48,11 +50,58 @@ def build_parser() -> argparse.ArgumentParser:
     run_cmd.add_argument(
         "--resume", action="store_true", help="continue the last interrupted run of URL"
     )
+    run_cmd.add_argument(
+        "--keep-runs", type=_count, help="runs of URL kept in the store (default 30; 0: all)"
+    )
+    _add_gate_options(run_cmd)
+
+    gate_cmd = commands.add_parser(
+        "gate", help="apply the release gate to a stored run again, without crawling"
+    )
+    gate_cmd.add_argument(
+        "url", nargs="?", metavar="URL", help="the latest run of this start URL (default: any)"
+    )
+    gate_cmd.add_argument("--run", type=_count, metavar="ID", help="this stored run instead")
+    gate_cmd.add_argument("--config", help=f"config file (default: ./{DEFAULT_CONFIG_FILE} if any)")
+    gate_cmd.add_argument("--db", help="run store file (default: store.path, shoplint.db)")
+    _add_run_options(gate_cmd)
+    _add_gate_options(gate_cmd)
+
+    accept_cmd = commands.add_parser(
+        "accept", help="accept findings in the baseline: the gate stops counting them"
+    )
+    accept_cmd.add_argument(
+        "fingerprints", nargs="+", metavar="FINGERPRINT", help="from findings.json (6+ chars)"
+    )
+    accept_cmd.add_argument("--reason", required=True, help="why the finding may stay")
+    accept_cmd.add_argument("--by", required=True, help="who accepts it")
+    accept_cmd.add_argument(
+        "--until", type=_date, help="YYYY-MM-DD: the last day it counts as accepted"
+    )
+    accept_cmd.add_argument("--baseline", help="baseline file (default: gate.baseline)")
+    accept_cmd.add_argument(
+        "--config", help=f"config file (default: ./{DEFAULT_CONFIG_FILE} if any)"
+    )
+    accept_cmd.add_argument("--db", help="run store file (default: store.path, shoplint.db)")
+
+    owners_cmd = commands.add_parser("owners", help="explain which team gets a page's findings")
+    owners_cmd.add_argument("url", metavar="URL", help="a page of the shop")
+    owners_cmd.add_argument(
+        "--config", help=f"config file (default: ./{DEFAULT_CONFIG_FILE} if any)"
+    )
 
     demo_cmd = commands.add_parser("demo", help="run shoplint against the bundled demo shop")
     _add_run_options(demo_cmd)
     demo_cmd.add_argument(
         "--serve", action="store_true", help="only serve the demo shop, until Ctrl-C"
+    )
+
+    checkout_cmd = commands.add_parser(
+        "checkout", help="walk the config's checkout flows now, print each step (nothing stored)"
+    )
+    checkout_cmd.add_argument("url", metavar="URL", help="the shop (flow paths resolve against it)")
+    checkout_cmd.add_argument(
+        "--config", help=f"config file (default: ./{DEFAULT_CONFIG_FILE} if any)"
     )
 
     checks_cmd = commands.add_parser("checks", help="list the rules, or explain one")
@@ -73,6 +122,54 @@ def _add_run_options(command: argparse.ArgumentParser) -> None:
     )
 
 
+def _add_gate_options(command: argparse.ArgumentParser) -> None:
+    group = command.add_argument_group("release gate (default: the config's gate section)")
+    group.add_argument("--gate", choices=[p.value for p in GatePolicy], help="the policy")
+    group.add_argument(
+        "--gate-severity",
+        choices=[s.value for s in Severity],
+        help="the least severe finding that counts (policies errors and new)",
+    )
+    group.add_argument(
+        "--max-per-rule",
+        action="append",
+        type=_maximum,
+        metavar="CODE=N",
+        help="findings allowed of a rule (CODE or * for the others); repeatable",
+    )
+    group.add_argument("--baseline", help="accepted findings file (default: gate.baseline)")
+    group.add_argument(
+        "--compare-with",
+        metavar="RUN",
+        help="what new means: previous, none, a run id or a start URL (default: previous)",
+    )
+
+
+def _gate_overrides(args: argparse.Namespace, config: Config) -> dict[str, object]:
+    maxima = dict(args.max_per_rule) if args.max_per_rule else None
+    return {
+        "policy": args.gate,
+        "severity": args.gate_severity,
+        "max_per_rule": {**config.gate.max_per_rule, **maxima} if maxima else None,
+        "baseline": args.baseline,
+        "compare_with": args.compare_with,
+    }
+
+
+def _maximum(value: str) -> tuple[str, int]:
+    code, _, count = value.partition("=")
+    if not code or not count.isdigit():
+        raise argparse.ArgumentTypeError(f"expected CODE=N, e.g. LNK001=0, got {value!r}")
+    return code.strip().upper(), int(count)
+
+
+def _date(value: str) -> date:
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a date as YYYY-MM-DD, got {value!r}") from None
+
+
 def _count(value: str) -> int:
     if not value.isdigit():
         raise argparse.ArgumentTypeError(f"expected a whole number >= 0, got {value!r}")
@@ -82,7 +179,16 @@ def _count(value: str) -> int:
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
-        commands = {"run": cmd_run, "demo": cmd_demo, "checks": cmd_checks, "init": cmd_init}
+        commands = {
+            "run": cmd_run,
+            "gate": cmd_gate,
+            "accept": cmd_accept,
+            "owners": cmd_owners,
+            "checkout": cmd_checkout,
+            "demo": cmd_demo,
+            "checks": cmd_checks,
+            "init": cmd_init,
+        }
         return commands[args.command](args)
     except ShoplintError as exc:
         print(f"shoplint: {exc}", file=sys.stderr)
@@ -93,16 +199,106 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def cmd_run(args: argparse.Namespace) -> int:
-    config = load_config(args.config).with_overrides(
+    config = load_config(args.config)
+    config = config.with_overrides(
         {
             "report": {"out": args.out},
-            "store": {"path": args.db},
+            "store": {"path": args.db, "keep_runs": args.keep_runs},
             "crawl": {"max_pages": args.max_pages, "internal_only": args.internal_only},
+            "gate": _gate_overrides(args, config),
         }
     )
     outcome = run(args.url, config, _today(args.today), resume=args.resume)
     _print_outcome(outcome)
     return outcome.exit_code
+
+
+def cmd_gate(args: argparse.Namespace) -> int:
+    config = load_config(args.config)
+    config = config.with_overrides(
+        {
+            "report": {"out": args.out},
+            "store": {"path": args.db},
+            "gate": _gate_overrides(args, config),
+        }
+    )
+    outcome = gate(config, _today(args.today), url=args.url, run_id=args.run)
+    _print_outcome(outcome)
+    return outcome.exit_code
+
+
+def cmd_accept(args: argparse.Namespace) -> int:
+    from reports.baseline import accept
+    from shoplint.store import open_store
+
+    config = load_config(args.config).with_overrides({"store": {"path": args.db}})
+    baseline = args.baseline or config.gate.baseline
+    today = _today(None)
+    if args.until is not None and args.until < today:
+        raise ConfigError(f"--until: {args.until} has passed already")
+    for prefix in args.fingerprints:
+        if len(prefix) < 6:
+            raise ConfigError(f"FINGERPRINT {prefix}: too short (6 characters at least)")
+    if not Path(config.store.path).is_file():
+        raise ConfigError(f"--db {config.store.path}: no run store there to look findings up in")
+    store = open_store(config.store.path)
+    try:
+        found = {prefix: store.finding_by_fingerprint(prefix) for prefix in args.fingerprints}
+    finally:
+        store.close()
+    for prefix, matches in found.items():
+        if len(matches) != 1:
+            problem = "matches several findings" if matches else "matches no stored finding"
+            raise ConfigError(f"FINGERPRINT {prefix}: {problem}")
+    for (finding,) in found.values():
+        accept(baseline, finding, args.reason, args.by, args.until, today)
+        until = f" until {args.until}" if args.until else ""
+        print(f"Accepted {finding.fingerprint} ({finding.code} on {finding.url}){until}.")
+    print(f"Baseline: {baseline} (review and commit it)")
+    return 0
+
+
+def cmd_owners(args: argparse.Namespace) -> int:
+    from reports.owners import Router
+
+    config = load_config(args.config)
+    print("\n".join(Router(config.owners).explain(args.url, config.teams)))
+    return 0
+
+
+def cmd_checkout(args: argparse.Namespace) -> int:
+    """Exit 0 when every flow got as far as meant and found no error, 1 when not, 3 when
+    the site did not answer at all."""
+    results = checkout(args.url, load_config(args.config), _today(None))
+    for result in results:
+        print("\n".join(_flow_lines(result.outcome)))
+    findings = [f for result in results for f in result.findings]
+    if findings:
+        print(f"\nFindings ({len(findings)}):")
+    for f in findings:
+        print(f"  {f.severity.value:<8} {f.code}  {f.url}\n    {f.message}")
+        if f.evidence:
+            print(f"    {f.evidence}")
+    outcomes = [result.outcome for result in results]
+    if all(o.steps[0].http_status is None for o in outcomes):
+        print(f"shoplint: {args.url} did not answer", file=sys.stderr)
+        return CrawlError.exit_code
+    failed = not all(o.end.reached_end for o in outcomes)
+    return 1 if failed or any(f.severity is Severity.ERROR for f in findings) else 0
+
+
+def _flow_lines(flow: FlowOutcome) -> list[str]:
+    """A flow as printed: a headline, then one line per step with its status and time."""
+    lines = [f"Checkout flow {flow.name!r}: {flow.end.value}, {flow.total_ms:,} ms"]
+    for step in flow.steps:
+        status = str(step.http_status or "")
+        ms = f"{step.ms:,} ms" if step.ms is not None else ""
+        where = step.url or ""
+        line = f"  {step.status.value.upper():<12} {step.name:<20} {status:>3} {ms:>9}  {where}"
+        lines.append(line.rstrip())
+        if step.note:
+            lines.append(f"  {'':<12} {step.note}")
+    return lines
 
 
 def cmd_demo(args: argparse.Namespace) -> int:
@@ -115,7 +311,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
             _wait_for_interrupt()
             return 0
         out = args.out or "shoplint-report"
-        config = Config().with_overrides(
+        config = load_config(DEMO_CONFIG).with_overrides(
             {
                 "report": {"out": out},
                 "store": {"path": str(Path(out) / "shoplint.db")},
@@ -174,20 +370,20 @@ def _today(option: str | None) -> date:
 
 
 def _print_outcome(outcome: RunOutcome) -> None:
-    run_info = outcome.run
+    report, run_info = outcome.report, outcome.run
+    since = ""
+    if report.compared is not None:
+        new = sum(1 for f in report.findings if f.new)
+        since = f" ({new} new, {len(report.fixed)} fixed since run {report.compared.id})"
     print(
         f"Run {run_info.id} of {run_info.start_url}: {run_info.status.value},"
-        f" {run_info.counters.get('pages', 0)} pages, {len(outcome.findings)} findings."
+        f" {run_info.counters.get('pages', 0)} pages, {len(report.findings)} findings{since}."
     )
-    print(f"Report: {(outcome.report_dir / 'index.html').resolve()}")
     if outcome.problem:
         print(f"shoplint: {outcome.problem}", file=sys.stderr)
-    elif outcome.gate.passed:
-        print("Release gate: passed.")
     else:
-        print("Release gate: FAILED")
-        for reason in outcome.gate.reasons:
-            print(f"  {reason}")
+        print("\n".join(outcome.gate.summary()))
+    print(f"Report: {(outcome.report_dir / 'index.html').resolve()}")
 
 
 def _wait_for_interrupt() -> None:

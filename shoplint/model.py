@@ -88,12 +88,14 @@ class Fetch:
     last_modified: str | None = None  # the Last-Modified header, verbatim
     is_page: bool = False  # an HTML page that was parsed for references
     title: str | None = None
-    lang: str | None = None
+    lang: str | None = None  # <html lang>, else Content-Language (meta pragma, then header)
     canonical: str | None = None
     meta_robots: str | None = None
     heading: str | None = None  # the first <h1> of a page
     anchors: str | None = None  # a page's fragment targets (ids, <a name>), space-separated
     body_problem: str | None = None  # an image that cannot be shown: empty, corrupt, ...
+    availability: str | None = None  # a product page: in_stock | out_of_stock (shop_facts)
+    updated: str | None = None  # what a page says about when it was last updated, as written
 
 
 def walk_redirects(
@@ -178,3 +180,49 @@ class RunInfo:
     status: RunStatus
     today: str
     counters: dict[str, int] = field(default_factory=dict)
+
+
+class FlowEnd(enum.StrEnum):
+    """How a checkout flow ended: one variant per ending."""
+
+    COMPLETED = "completed"  # every step was done
+    STOPPED = "stopped"  # stopped before the step named in stop_before, as configured
+    HANDED_OVER = "handed-over"  # reached a payment provider, which is never requested
+    FAILED = "failed"  # a step failed; the steps after it were not run
+
+    @property
+    def reached_end(self) -> bool:
+        """The flow got as far as it was meant to go."""
+        return self is not FlowEnd.FAILED
+
+
+class StepStatus(enum.StrEnum):
+    PASSED = "passed"  # answered, every expectation met (a slow step passes, with a warning)
+    FAILED = "failed"  # an expectation failed, or no answer: the flow stopped here
+    HANDED_OVER = "handed-over"  # its request went to a payment provider: not sent
+    NOT_RUN = "not-run"  # after a failure, or from the stop_before step on
+
+
+@dataclass(frozen=True, slots=True)
+class StepOutcome:
+    """One step of a checkout flow as it went: what the report shows per step."""
+
+    name: str
+    action: str  # what the step does: "get /cart/", "follow a.next", "submit form#address"
+    status: StepStatus
+    url: str | None = None  # the page the step ended on (after redirects)
+    http_status: int | None = None  # the final answer's status
+    ms: int | None = None  # time over every hop, bodies included
+    hops: tuple[str, ...] = ()  # each request: "POST https://shop.example/cart/add 303"
+    note: str | None = None  # why it failed, or where it handed over
+
+
+@dataclass(frozen=True, slots=True)
+class FlowOutcome:
+    """A checkout flow as a whole: stored with the run, for the report's checkout summary."""
+
+    name: str
+    start_url: str
+    end: FlowEnd
+    total_ms: int  # the steps' times added up: what a customer waits
+    steps: tuple[StepOutcome, ...]

@@ -1,23 +1,26 @@
-"""One run, end to end: crawl -> store -> checks -> reports -> gate."""
+"""One run, end to end: crawl -> store -> checks -> owners -> gate -> reports; and the gate
+re-applied to a stored run."""
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
+from checks.checkout import FlowResult, PreparedFlow, prepare_flows, run_flows
 from checks.context import CheckContext
 from checks.engine import site_findings
 from checks.site import SiteView
 from crawler.process import crawl
 from crawler.settings import USER_AGENT
+from reports.assemble import assemble
 from reports.data import ReportData
-from reports.findings_json import write_findings_json
-from reports.gate import GateResult, evaluate
-from reports.html import write_index_html
+from reports.gate import GateResult
+from reports.writers import write_reports
 from shoplint.config import Config
 from shoplint.errors import ConfigError, CrawlError
-from shoplint.model import Finding, Outcome, RunInfo, RunStatus
+from shoplint.model import Outcome, RunInfo, RunStatus
 from shoplint.store import Store, open_store
 from shoplint.urls import Normalizer
 
@@ -26,11 +29,17 @@ EXIT_PASSED, EXIT_GATE_FAILED, EXIT_CRAWL_FAILED = 0, 1, 3
 
 @dataclass(frozen=True)
 class RunOutcome:
-    run: RunInfo
-    findings: list[Finding]
-    gate: GateResult
+    report: ReportData
     report_dir: Path
     problem: str | None  # why the crawl could not be done, if it could not
+
+    @property
+    def run(self) -> RunInfo:
+        return self.report.run
+
+    @property
+    def gate(self) -> GateResult:
+        return self.report.gate
 
     @property
     def exit_code(self) -> int:
@@ -48,13 +57,8 @@ def start_url_key(url: str, config: Config) -> str:
 
 def run(url: str, config: Config, today: date, resume: bool = False) -> RunOutcome:
     start = start_url_key(url, config)
-    report_dir = Path(config.report.out)
-    try:
-        report_dir.mkdir(parents=True, exist_ok=True)
-    except OSError as exc:
-        raise CrawlError(
-            f"--out {report_dir}: cannot create the report folder ({exc.strerror})"
-        ) from None
+    flows = prepare_flows(config.checkout or (), os.environ)  # before any request
+    report_dir = _report_dir(config)
     store = open_store(config.store.path)
     try:
         run_id, before = _begin(store, start, config, today, resume)
@@ -70,23 +74,95 @@ def run(url: str, config: Config, today: date, resume: bool = False) -> RunOutco
             status = RunStatus.COMPLETE
         counters = _add(before, result.counters())
         if status is not RunStatus.FAILED:
-            context = CheckContext(
-                config.checks,
-                start,
-                today,
-                site_hosts=config.site.hosts,
-                internal_only=config.crawl.internal_only,
-                user_agent=config.crawl.user_agent or USER_AGENT,
-            )
+            context = check_context(config, start, today)
             store.add_findings(run_id, site_findings(SiteView(store, run_id, start), context))
-        findings = store.findings(run_id)
+            _walk_checkout(store, run_id, flows, start, context, config)
         store.finish_run(run_id, status, counters)
-        data = ReportData(store.run(run_id), findings, store.status_counts(run_id))
+        store.record_first_seen(run_id)
+        report = assemble(store, run_id, config, today)
+        if config.store.keep_runs:
+            store.prune_runs(start, config.store.keep_runs)
     finally:
         store.close()
-    write_findings_json(data, report_dir)
-    write_index_html(data, report_dir)
-    return RunOutcome(data.run, findings, evaluate(findings), report_dir, problem)
+    write_reports(report, report_dir, config.report.formats)
+    return RunOutcome(report, report_dir, problem)
+
+
+def gate(
+    config: Config, today: date, url: str | None = None, run_id: int | None = None
+) -> RunOutcome:
+    """The gate (and the reports) again for a stored run, without crawling: run `run_id`,
+    else the latest finished run of `url`, else the latest finished run in the store."""
+    if not Path(config.store.path).is_file():
+        raise ConfigError(f"--db {config.store.path}: no run store there")
+    report_dir = _report_dir(config)
+    store = open_store(config.store.path)
+    try:
+        if run_id is not None:
+            try:
+                chosen = store.run(run_id)
+            except KeyError:
+                raise ConfigError(f"--run {run_id}: no such run in {config.store.path}") from None
+        else:
+            chosen = store.latest_run(start_url_key(url, config) if url else None)
+            if chosen is None:
+                raise ConfigError(
+                    f"--db {config.store.path}: no finished run of {url or 'any site'}"
+                )
+        report = assemble(store, chosen.id, config, today)
+    finally:
+        store.close()
+    write_reports(report, report_dir, config.report.formats)
+    return RunOutcome(report, report_dir, None)
+
+
+def check_context(config: Config, start: str, today: date) -> CheckContext:
+    return CheckContext(
+        config.checks,
+        start,
+        today,
+        site_hosts=config.site.hosts,
+        internal_only=config.crawl.internal_only,
+        user_agent=config.crawl.user_agent or USER_AGENT,
+    )
+
+
+def checkout(url: str, config: Config, today: date) -> list[FlowResult]:
+    """`shoplint checkout`: the config's flows against the site at `url`, nothing stored."""
+    if not config.checkout:
+        raise ConfigError(
+            "checkout: the config has no checkout section (README: shoplint checkout)"
+        )
+    site = start_url_key(url, config)
+    flows = prepare_flows(config.checkout, os.environ)
+    normalize = Normalizer(config.crawl.drop_params).normalize
+    return run_flows(flows, site, check_context(config, site, today), normalize)
+
+
+def _walk_checkout(
+    store: Store,
+    run_id: int,
+    flows: tuple[PreparedFlow, ...],
+    start: str,
+    context: CheckContext,
+    config: Config,
+) -> None:
+    """The checkout flows, after the crawl: their findings and outcomes go with the run."""
+    normalize = Normalizer(config.crawl.drop_params).normalize
+    for result in run_flows(flows, start, context, normalize):
+        store.add_findings(run_id, result.findings)
+        store.add_checkout_flow(run_id, result.outcome)
+
+
+def _report_dir(config: Config) -> Path:
+    report_dir = Path(config.report.out)
+    try:
+        report_dir.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise CrawlError(
+            f"--out {report_dir}: cannot create the report folder ({exc.strerror})"
+        ) from None
+    return report_dir
 
 
 def _begin(

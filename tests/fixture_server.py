@@ -33,7 +33,16 @@ class Reply:
     delay: float = 0.0  # seconds to sleep before answering
 
 
-RouteValue = Reply | bytes | str
+@dataclass(frozen=True)
+class PerMethod:
+    """Answers that differ by request method, e.g. a server that refuses HEAD:
+    `PerMethod({"HEAD": Reply(405)}, page)`; methods not named get `default`."""
+
+    replies: Mapping[str, Reply | bytes | str]
+    default: Reply | bytes | str = b""
+
+
+RouteValue = Reply | PerMethod | bytes | str
 Routes = Mapping[str, RouteValue] | Callable[[str], RouteValue | None]
 
 
@@ -63,7 +72,9 @@ def resource(body: bytes, content_type: str, status: int = 200, **headers: str) 
     return Reply(status, body, {"Content-Type": content_type, **headers})
 
 
-def _as_reply(value: RouteValue) -> Reply:
+def _as_reply(value: RouteValue, method: str) -> Reply:
+    if isinstance(value, PerMethod):
+        value = value.replies.get(method, value.default)
     if isinstance(value, Reply):
         return value
     if isinstance(value, str):
@@ -119,14 +130,14 @@ class FixtureServer:
         self._server.shutdown()
         self._server.server_close()
 
-    def _reply(self, target: str) -> Reply | None:
+    def _reply(self, target: str, method: str) -> Reply | None:
         if callable(self.routes):
             value = self.routes(target)
         else:
             value = self.routes.get(target)
             if value is None:
                 value = self.routes.get(urlsplit(target).path)
-        return None if value is None else _as_reply(value)
+        return None if value is None else _as_reply(value, method)
 
     def _record(self, method: str, target: str) -> None:
         with self._lock:
@@ -152,7 +163,8 @@ class FixtureServer:
                     length = int(self.headers.get("Content-Length") or 0)
                     if length:
                         self.rfile.read(length)
-                    reply = server._reply(self.path) or Reply(404, b"<h1>Not found</h1>")
+                    reply = server._reply(self.path, self.command)
+                    reply = reply or Reply(404, b"<h1>Not found</h1>")
                     if reply.delay:
                         time.sleep(reply.delay)
                 finally:

@@ -18,7 +18,7 @@ from shoplint.urls import NOT_FOUND_PROBE
 
 CATEGORIES, PRODUCTS = 6, 9  # 1 home + 6 categories + 54 products = 61 pages
 PAGE_DELAY = 0.2  # seconds per page: with concurrency 2 the crawl takes several seconds
-CONFIG = {"crawl": {"concurrency": 2, "autothrottle": False, "retries": 0}}
+CONFIG = {"crawl": {"concurrency": 2, "autothrottle": False, "retries": 0, "internal_only": True}}
 UNCOUNTED = {"/robots.txt", "/sitemap.xml", NOT_FOUND_PROBE}  # asked for by every process
 
 

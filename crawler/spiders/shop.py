@@ -34,7 +34,14 @@ from twisted.internet.error import (
 )
 from twisted.python.failure import Failure
 
-from crawler.extract import fragment_targets, image_problem, page_facts, parse_html
+from checks.shop_facts import availability, update_statement
+from crawler.extract import (
+    fragment_targets,
+    image_problem,
+    page_facts,
+    parse_html,
+    single_language,
+)
 from crawler.frontier import Admission
 from crawler.items import CrawledUrl, SitemapUrls
 from shoplint.model import Fetch, Outcome, Reference, RefKind, SitemapEntry
@@ -151,6 +158,9 @@ class ShopSpider(scrapy.Spider):
         if 300 <= response.status < 400 and b"Location" in response.headers:
             yield from self._redirect(response)
             return
+        if response.url == self.site.origin + NOT_FOUND_PROBE:
+            yield self._record(response, **self._not_found_page(response))
+            return  # learnt from, never checked nor followed: it is no page of the shop
         if not (navigable and isinstance(response, HtmlResponse) and response.status == 200):
             yield self._record(response)
             return
@@ -176,15 +186,28 @@ class ShopSpider(scrapy.Spider):
                 response,
                 is_page=True,
                 title=facts.title,
-                lang=facts.lang,
+                lang=facts.lang or _content_language(response),
                 canonical=canonical,
                 meta_robots=facts.meta_robots,
                 heading=facts.heading,
                 anchors=fragment_targets(doc),
+                availability=availability(doc, response.url),
+                updated=update_statement(doc),
             ),
             tuple(refs),
             doc,
         )
+
+    def _not_found_page(self, response: Response) -> dict[str, str | None]:
+        """The title and heading of the site's own not-found page (the probe's answer,
+        whatever its status): what a soft 404 looks like on this site."""
+        if not isinstance(response, HtmlResponse):
+            return {}
+        doc = parse_html(response.body, response.encoding)
+        if doc is None:
+            return {}
+        facts = page_facts(doc)
+        return {"title": facts.title, "heading": facts.heading}
 
     @staticmethod
     def _crawlable(kind: RefKind, method: str | None) -> bool:
@@ -283,3 +306,9 @@ def failure_reason(failure: Failure) -> str:
         if failure.check(*types):
             return reason
     return f"error: {name}: {failure.getErrorMessage()}"[:200]
+
+
+def _content_language(response: Response) -> str | None:
+    """The Content-Language header, for a page whose HTML names no language."""
+    value = response.headers.get("Content-Language")
+    return single_language(value.decode("latin-1")) if value else None

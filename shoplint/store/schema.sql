@@ -33,12 +33,14 @@ CREATE TABLE IF NOT EXISTS fetches (
     last_modified TEXT,                     -- Last-Modified header, verbatim
     is_page       INTEGER NOT NULL,         -- 1: an HTML page parsed for references
     title         TEXT,
-    lang          TEXT,                     -- <html lang>
+    lang          TEXT,                     -- <html lang>, else Content-Language (meta, header)
     canonical     TEXT,                     -- <link rel=canonical>, resolved
     meta_robots   TEXT,
     heading       TEXT,                     -- the first <h1>
     anchors       TEXT,                     -- fragment targets (ids, <a name>), space-separated
     body_problem  TEXT,                     -- an image that cannot be shown: empty, corrupt, ...
+    availability  TEXT,                     -- a product page: in_stock | out_of_stock
+    updated       TEXT,                     -- a page's own "last updated" line or meta, as written
     PRIMARY KEY (run_id, url)
 ) WITHOUT ROWID;
 
@@ -72,15 +74,26 @@ CREATE TABLE IF NOT EXISTS findings (
     check_name  TEXT NOT NULL,              -- links | images | pages | freshness | language | checkout
     code        TEXT NOT NULL,
     severity    TEXT NOT NULL,
-    owner       TEXT NOT NULL,
+    owner       TEXT NOT NULL,              -- the rule's own team; reports route with the config
     url         TEXT NOT NULL,
     target      TEXT,
     message     TEXT NOT NULL,
     evidence    TEXT,
-    fingerprint TEXT NOT NULL,
-    PRIMARY KEY (run_id, code, url, target)
+    fingerprint TEXT NOT NULL
 );
+-- One finding per (code, url, target); IFNULL because SQL keys treat NULLs as distinct.
+CREATE UNIQUE INDEX IF NOT EXISTS findings_key ON findings (run_id, code, url, IFNULL(target, ''));
 CREATE INDEX IF NOT EXISTS findings_by_fingerprint ON findings (fingerprint);
+
+-- When each finding was first seen on a site: kept when old runs are deleted (store.keep_runs),
+-- dropped once no kept run of the site has the finding any more.
+CREATE TABLE IF NOT EXISTS finding_history (
+    start_url   TEXT NOT NULL,              -- runs.start_url: one history per site
+    fingerprint TEXT NOT NULL,
+    first_seen  TEXT NOT NULL,              -- the `today` of the earliest run that had it
+    PRIMARY KEY (start_url, fingerprint)
+) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS runs_by_start_url ON runs (start_url, id);
 
 -- The external-link cache, shared by all runs: one row per external URL checked (checks/
 -- external.py). An ok row is trusted for a while (option LNK008.recheck_ok_days); any
@@ -92,3 +105,14 @@ CREATE TABLE IF NOT EXISTS external_checks (
     status      INTEGER,                    -- the last HTTP status, if any
     checked_at  TEXT NOT NULL               -- ISO-8601, UTC
 ) WITHOUT ROWID;
+
+-- Checkout flows walked with a run (checks/checkout/): one row per flow, in walking order.
+CREATE TABLE IF NOT EXISTS checkout_flows (
+    run_id     INTEGER NOT NULL REFERENCES runs(id),
+    name       TEXT NOT NULL,               -- the flow's name from the config
+    start_url  TEXT NOT NULL,
+    end_state  TEXT NOT NULL,               -- completed | stopped | handed-over | failed
+    total_ms   INTEGER NOT NULL,            -- the steps' times added up
+    steps      TEXT NOT NULL,               -- JSON list, one object per step (model.StepOutcome)
+    UNIQUE (run_id, name)
+);

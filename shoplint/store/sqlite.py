@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import sqlite3
 from collections.abc import Iterable, Iterator
+from dataclasses import asdict
 from datetime import UTC, datetime
 from importlib.resources import files
 from pathlib import Path
@@ -14,6 +15,8 @@ from shoplint.model import (
     ExternalCheck,
     Fetch,
     Finding,
+    FlowEnd,
+    FlowOutcome,
     LinkVerdict,
     Outcome,
     Reference,
@@ -22,17 +25,27 @@ from shoplint.model import (
     RunStatus,
     Severity,
     SitemapEntry,
+    StepOutcome,
+    StepStatus,
     walk_redirects,
 )
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
+_UPGRADES = {  # version -> the statements that bring a store of the version before up to it
+    2: (
+        "ALTER TABLE fetches ADD COLUMN availability TEXT",
+        "ALTER TABLE fetches ADD COLUMN updated TEXT",
+    ),
+}
 _FETCH_COLUMNS = (
     "url, depth, outcome, status, error, redirect_to, content_type, size, elapsed_ms,"
-    " last_modified, is_page, title, lang, canonical, meta_robots, heading, anchors, body_problem"
+    " last_modified, is_page, title, lang, canonical, meta_robots, heading, anchors, body_problem,"
+    " availability, updated"
 )
 _RUN_COLUMNS = "id, start_url, config_digest, started_at, finished_at, status, today, counters"
 _SQL_VARIABLES = 500  # parameters per IN (...) list, well under SQLite's limit
 _NAVIGABLE_KINDS = tuple(kind.value for kind in RefKind if kind.navigable)  # SQL literal
+_SEVERITIES = {severity.value: severity for severity in Severity}  # faster than Severity(s)
 
 
 def now_iso() -> str:
@@ -59,6 +72,10 @@ class SqliteStore:
             )
         schema = files("shoplint.store").joinpath("schema.sql").read_text(encoding="utf-8")
         with self._db:
+            # version 0 is a new store: the schema below creates its tables as they are now
+            for upgrade in range(version + 1, SCHEMA_VERSION + 1) if version else ():
+                for statement in _UPGRADES[upgrade]:
+                    self._db.execute(statement)
             self._db.executescript(schema)
             self._db.execute(f"PRAGMA user_version={SCHEMA_VERSION}")
 
@@ -120,7 +137,7 @@ class SqliteStore:
             self._insert_findings(run_id, findings)
             self._db.executemany(
                 f"INSERT OR REPLACE INTO fetches (run_id, {_FETCH_COLUMNS})"
-                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 ((run_id, *_fetch_row(f)) for f in fetches),
             )
             self._db.executemany(
@@ -254,13 +271,143 @@ class SqliteStore:
             ),
         )
 
-    def findings(self, run_id: int) -> list[Finding]:
+    def findings(self, run_id: int, absent_from: int | None = None) -> list[Finding]:
+        """The run's findings; with `absent_from`, only those that run does not have (by
+        fingerprint): what was fixed since."""
         rows = self._db.execute(
             "SELECT check_name, code, severity, owner, url, target, message, evidence,"
-            " fingerprint FROM findings WHERE run_id = ? ORDER BY code, url, target",
+            " fingerprint FROM findings WHERE run_id = ? AND fingerprint NOT IN"
+            " (SELECT fingerprint FROM findings WHERE run_id = ?) ORDER BY code, url, target",
+            (run_id, absent_from),
+        )
+        return [Finding(c, code, _SEVERITIES[s], *rest) for c, code, s, *rest in rows]
+
+    def finding_by_fingerprint(self, prefix: str) -> list[Finding]:
+        """The newest stored finding of each fingerprint starting with `prefix`."""
+        rows = self._db.execute(
+            "SELECT check_name, code, severity, owner, url, target, message, evidence,"
+            " fingerprint FROM findings WHERE fingerprint >= ? AND fingerprint < ?"
+            " ORDER BY run_id DESC",
+            (prefix, prefix + "\uffff"),
+        )
+        newest: dict[str, Finding] = {}
+        for c, code, s, *rest in rows:
+            newest.setdefault(rest[-1], Finding(c, code, _SEVERITIES[s], *rest))
+        return list(newest.values())
+
+    # -- history ------------------------------------------------------------------------
+
+    def latest_run(
+        self, start_url: str | None = None, before: int | None = None, complete: bool = False
+    ) -> RunInfo | None:
+        """The newest finished run (of `start_url`, older than run `before`, complete), or None."""
+        row = self._db.execute(
+            f"SELECT {_RUN_COLUMNS} FROM runs WHERE status <> :running"
+            " AND (:start IS NULL OR start_url = :start) AND (:before IS NULL OR id < :before)"
+            " AND (NOT :complete OR status = :done) ORDER BY id DESC LIMIT 1",
+            {
+                "running": RunStatus.RUNNING,
+                "start": start_url,
+                "before": before,
+                "complete": complete,
+                "done": RunStatus.COMPLETE,
+            },
+        ).fetchone()
+        return _run_info(row) if row else None
+
+    def fingerprints(self, run_id: int) -> set[str]:
+        rows = self._db.execute("SELECT fingerprint FROM findings WHERE run_id = ?", (run_id,))
+        return {fingerprint for (fingerprint,) in rows}
+
+    def record_first_seen(self, run_id: int) -> None:
+        """Note the run's findings in its site's history (the earliest date wins)."""
+        with self._db:
+            self._db.execute(
+                """INSERT INTO finding_history (start_url, fingerprint, first_seen)
+                   SELECT r.start_url, f.fingerprint, r.today
+                     FROM findings f JOIN runs r ON r.id = f.run_id WHERE f.run_id = ?
+                   ON CONFLICT (start_url, fingerprint)
+                   DO UPDATE SET first_seen = MIN(first_seen, excluded.first_seen)""",
+                (run_id,),
+            )
+
+    def first_seen(self, run_id: int) -> dict[str, str]:
+        """fingerprint -> the date each finding of the run was first seen on its site."""
+        rows = self._db.execute(
+            """SELECT f.fingerprint, h.first_seen
+                 FROM findings f JOIN runs r ON r.id = f.run_id
+                 JOIN finding_history h ON h.start_url = r.start_url
+                                       AND h.fingerprint = f.fingerprint
+                WHERE f.run_id = ?""",
             (run_id,),
         )
-        return [Finding(c, code, Severity(s), *rest) for c, code, s, *rest in rows]
+        return dict(rows.fetchall())
+
+    def trend(self, start_url: str, up_to: int, runs: int) -> list[tuple[RunInfo, dict[str, int]]]:
+        """The last `runs` complete runs of `start_url` up to run `up_to` (included
+        whatever its status), oldest first, each with its findings counted by severity."""
+        rows = self._db.execute(
+            f"SELECT {_RUN_COLUMNS} FROM runs WHERE start_url = ? AND id <= ?"
+            " AND (status = ? OR id = ?) ORDER BY id DESC LIMIT ?",
+            (start_url, up_to, RunStatus.COMPLETE, up_to, runs),
+        ).fetchall()
+        trend = []
+        for row in reversed(rows):
+            counts = self._db.execute(
+                "SELECT severity, COUNT(*) FROM findings WHERE run_id = ? GROUP BY severity",
+                (row[0],),
+            )
+            trend.append((_run_info(row), dict(counts.fetchall())))
+        return trend
+
+    def prune_runs(self, start_url: str, keep: int) -> list[int]:
+        """Delete all but the newest `keep` runs of `start_url`; returns the ids deleted."""
+        ids = [
+            run_id
+            for (run_id,) in self._db.execute(
+                "SELECT id FROM runs WHERE start_url = ? AND status <> ?"
+                " ORDER BY id DESC LIMIT -1 OFFSET ?",
+                (start_url, RunStatus.RUNNING, keep),
+            )
+        ]
+        if not ids:
+            return []
+        with self._db:
+            for table in ("findings", "refs", "fetches", "sitemap_entries", "checkout_flows"):
+                self._db.executemany(
+                    f"DELETE FROM {table} WHERE run_id = ?", ((run_id,) for run_id in ids)
+                )
+            self._db.executemany("DELETE FROM runs WHERE id = ?", ((run_id,) for run_id in ids))
+            self._db.execute(
+                """DELETE FROM finding_history WHERE start_url = :start AND NOT EXISTS (
+                       SELECT 1 FROM findings f JOIN runs r ON r.id = f.run_id
+                        WHERE f.fingerprint = finding_history.fingerprint
+                          AND r.start_url = :start)""",
+                {"start": start_url},
+            )
+        return ids
+
+    # -- checkout flows -----------------------------------------------------------------
+
+    def add_checkout_flow(self, run_id: int, flow: FlowOutcome) -> None:
+        steps = [{**asdict(step), "hops": list(step.hops)} for step in flow.steps]
+        with self._db:
+            self._db.execute(
+                "INSERT OR REPLACE INTO checkout_flows"
+                " (run_id, name, start_url, end_state, total_ms, steps) VALUES (?, ?, ?, ?, ?, ?)",
+                (run_id, flow.name, flow.start_url, flow.end, flow.total_ms, json.dumps(steps)),
+            )
+
+    def checkout_flows(self, run_id: int) -> list[FlowOutcome]:
+        rows = self._db.execute(
+            "SELECT name, start_url, end_state, total_ms, steps FROM checkout_flows"
+            " WHERE run_id = ? ORDER BY rowid",
+            (run_id,),
+        )
+        return [
+            FlowOutcome(name, start, FlowEnd(end), total_ms, _steps(steps))
+            for name, start, end, total_ms, steps in rows
+        ]
 
     def close(self) -> None:
         self._db.close()
@@ -286,6 +433,8 @@ def _fetch_row(f: Fetch) -> tuple:
         f.heading,
         f.anchors,
         f.body_problem,
+        f.availability,
+        f.updated,
     )
 
 
@@ -304,6 +453,13 @@ def _fetch(row: tuple) -> Fetch:
         lm,
         bool(is_page),
         *page,
+    )
+
+
+def _steps(text: str) -> tuple[StepOutcome, ...]:
+    return tuple(
+        StepOutcome(**{**step, "status": StepStatus(step["status"]), "hops": tuple(step["hops"])})
+        for step in json.loads(text)
     )
 
 

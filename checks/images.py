@@ -1,0 +1,267 @@
+"""Images: ones a customer cannot see (missing, server error, unreadable), ones a screen
+reader cannot describe (no alt text), and ones too heavy for a phone on a slow connection.
+
+Whether an image can be shown is judged after the crawl, on the stored answer at the end
+of its redirects, for every <img src>, every srcset and <picture> candidate and every icon.
+Alt text is judged on each page's tree, where the element's attributes are.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+import lxml.html
+
+from checks.context import CheckContext
+from checks.page import Page, is_shown, visible_text_of
+from checks.rules import Rule, register
+from checks.site import SiteView, chain_text
+from crawler.extract import srcset_urls
+from shoplint.model import Fetch, Finding, Outcome, Reference, RefKind, Severity
+
+BROKEN = "IMG001"
+SERVER_ERROR = "IMG002"
+UNREADABLE = "IMG003"
+MISSING_ALT = "IMG004"
+HEAVY = "IMG005"
+
+RULES = register(
+    Rule(
+        BROKEN,
+        "images",
+        "broken-image",
+        Severity.ERROR,
+        "content",
+        "An image whose address does not exist (4xx), directly or after redirects",
+        "The page shows an image that is not there: the address answers 'not found' (404), "
+        "'gone' (410) or another 4xx error, or redirects in a loop. Customers see an empty "
+        "frame or a broken-image icon where a product photo should be, and a shop with "
+        "missing photos looks unreliable. Every candidate of a srcset and every <picture> "
+        "source counts: phones and large screens pick different ones. Upload the image again "
+        "or point the page at an image that exists.",
+    ),
+    Rule(
+        SERVER_ERROR,
+        "images",
+        "image-server-error",
+        Severity.ERROR,
+        "it",
+        "An image whose address answers a server error (5xx) or cannot be fetched",
+        "The server fails when this image is requested: it answers a server error (5xx), "
+        "refuses the connection, times out or cuts the download off. Customers see a "
+        "broken-image icon, often on many pages at once because image servers fail for "
+        "whole folders. This is for the team that runs the web and image servers: the "
+        "image itself may be fine.",
+    ),
+    Rule(
+        UNREADABLE,
+        "images",
+        "unreadable-image",
+        Severity.ERROR,
+        "content",
+        "An image address that answers, but with nothing a browser can show",
+        "The image address answers, but what comes back cannot be shown: an empty file, "
+        "a web page instead of an image, or an image file that is cut off or damaged (for "
+        "example an upload that was interrupted). Customers see a broken-image icon or half "
+        "a photo. Upload the image again, and check that the page points at the image file "
+        "itself, not at a page about it.",
+    ),
+    Rule(
+        MISSING_ALT,
+        "images",
+        "missing-alt-text",
+        Severity.WARNING,
+        "content",
+        "A content image without alt text",
+        "The image has no alt text, or an empty one, while it is not marked as decoration. "
+        "Blind and partially sighted customers use screen readers that read the alt text "
+        "aloud; without it they hear nothing, or the file name, where a product photo or "
+        "an explanation should be. Search engines use it too. Describe what the image shows "
+        "in a few words ('Red city bike with a front basket'). An image that is only "
+        'decoration keeps alt="" and gets role="presentation", so that it is skipped.',
+    ),
+    Rule(
+        HEAVY,
+        "images",
+        "heavy-image",
+        Severity.WARNING,
+        "content",
+        "An image file larger than the limit (default 500 KB)",
+        "The image file is very large. Customers on a phone with a slow connection or a "
+        "small data bundle wait for it, and cheap phones may give up. A product photo "
+        "rarely needs more than 200 KB: export it at the size it is shown (not straight "
+        "from the camera), as JPEG or WebP rather than PNG for photos, and let the shop's "
+        "image service make the smaller versions.",
+        options={"max_kb": 500},  # kilobytes of 1024 bytes
+    ),
+)
+
+# what a browser shows as an image; icons too, though they are rarely looked at
+_IMAGE_KINDS = frozenset(
+    {RefKind.IMG, RefKind.IMG_SRCSET, RefKind.SOURCE_SRCSET, RefKind.LINK_ICON}
+)
+_IMG_KINDS = frozenset({RefKind.IMG, RefKind.IMG_SRCSET})  # where an <img> names its image
+# content types a browser sniffs, showing the bytes if they are an image
+_SNIFFED_TYPES = frozenset({"application/octet-stream", "binary/octet-stream"})
+_DECORATIVE_ROLES = frozenset({"presentation", "none"})
+_FAILURES = {
+    "dns": "the host name does not resolve",
+    "refused": "the server refused the connection",
+    "timeout": "the server did not answer in time",
+    "tls": "the secure connection failed (TLS)",
+    "truncated": "the download was cut off",
+    "bad-response": "the server's answer was garbled",
+}
+_KB = 1024
+
+
+@dataclass(frozen=True, slots=True)
+class _Problem:
+    code: str
+    message: str
+    detail: str | None = None  # what the crawler found wrong in the bytes, or the chain
+
+
+# -- can the image be shown? (site rule) ----------------------------------------------------
+
+
+def check_site(site: SiteView, ctx: CheckContext) -> Iterator[Finding | None]:
+    """One finding per (rule, page, image address): an image in both the src and a srcset
+    of one page is one finding, reported with the first reference (the src, with its alt)."""
+    limit_kb = ctx.option(HEAVY, "max_kb")
+    judged: dict[tuple[str, bool], _Problem | None] = {}
+    reported: set[tuple[str, str, str]] = set()
+    for ref in site.references():
+        if ref.kind not in _IMAGE_KINDS or ref.target is None or ref.url is None:
+            continue
+        icon = ref.kind is RefKind.LINK_ICON
+        if (ref.target, icon) not in judged:
+            chain = site.chain(ref.target)
+            judged[ref.target, icon] = _problem(chain, icon, limit_kb, ctx.site_origin)
+        problem = judged[ref.target, icon]
+        if problem is None or (problem.code, ref.source, ref.url) in reported:
+            continue
+        reported.add((problem.code, ref.source, ref.url))
+        evidence = "; ".join(filter(None, (_as_written(ref), problem.detail)))
+        yield ctx.finding(problem.code, ref.source, ref.url, problem.message, evidence)
+
+
+def _problem(chain: list[Fetch], icon: bool, limit_kb: float, origin: str) -> _Problem | None:
+    """What stops the image at the end of `chain` from being shown, or makes it heavy.
+    Nothing for an address that was not fetched (outside the site) or robots forbids."""
+    if not chain:
+        return None
+    end = chain[-1]
+    hops = chain_text(chain, origin) if len(chain) > 1 else None
+    if end.outcome is Outcome.DISALLOWED:
+        return None
+    if end.outcome is Outcome.FAILED:
+        if end.error == "too-large":
+            message = "Image too large to download (over the crawl's size limit)"
+            return _Problem(HEAVY, message, hops)
+        reason = _FAILURES.get(end.error or "", end.error)
+        return _Problem(SERVER_ERROR, f"Image could not be fetched: {reason}", hops)
+    status = end.status or 0
+    if end.redirect_to is not None:  # the walk stopped on a redirect: a loop, or off the site
+        if end.redirect_to in {fetch.url for fetch in chain}:
+            return _Problem(BROKEN, "Image address redirects in a loop", hops)
+        return None
+    if status >= 500:
+        return _Problem(SERVER_ERROR, f"Image address answers a server error ({status})", hops)
+    if status >= 300:  # 4xx, or a redirect that names no next address
+        return _Problem(BROKEN, _missing_message(status), hops)
+    unreadable = _unreadable(end, icon, hops)
+    if unreadable:
+        return unreadable
+    if not icon and end.size is not None and end.size > limit_kb * _KB:
+        size = f"{end.size / _KB:.0f} KB, over the limit of {limit_kb} KB"
+        return _Problem(HEAVY, f"Heavy image: {size}", hops)
+    return None
+
+
+def _missing_message(status: int) -> str:
+    if status == 404:
+        return "Image that does not exist (404)"
+    if status == 410:
+        return "Image that was removed (410 Gone)"
+    return f"Image that cannot be loaded ({status})"
+
+
+def _unreadable(end: Fetch, icon: bool, hops: str | None) -> _Problem | None:
+    """Why an answered image cannot be shown, or None."""
+    if end.size == 0 or end.body_problem == "empty":
+        return _Problem(UNREADABLE, "Image is an empty file (0 bytes)", hops)
+    media_type = (end.content_type or "").split(";")[0].strip().lower()
+    # browsers sniff icons and untyped or binary answers: only a named non-image type is wrong
+    sniffed = icon or not media_type or media_type in _SNIFFED_TYPES
+    if not sniffed and not media_type.startswith("image/"):
+        return _Problem(UNREADABLE, f"Image address answers {media_type}, not an image", hops)
+    if end.body_problem == "not an image":
+        return _Problem(UNREADABLE, "Image file is not in any image format", hops)
+    if end.body_problem:  # corrupt: what the image library said is the evidence
+        message = "Image file is damaged (cut off or corrupt) and cannot be shown"
+        return _Problem(UNREADABLE, message, end.body_problem)
+    return None
+
+
+def _as_written(ref: Reference) -> str:
+    """How the page names the image: the srcset candidate or icon, and the alt text."""
+    alt = f'alt="{ref.text}"' if ref.text is not None else "no alt attribute"
+    if ref.kind is RefKind.IMG:
+        return alt
+    if ref.kind is RefKind.IMG_SRCSET:
+        return f"srcset candidate {ref.raw} ({alt})"
+    if ref.kind is RefKind.SOURCE_SRCSET:
+        return f"<picture> source candidate {ref.raw}"
+    return f"icon {ref.raw}"
+
+
+# -- alt text (page rule) -------------------------------------------------------------------
+
+
+def check_page(page: Page, ctx: CheckContext) -> Iterator[Finding | None]:
+    """One finding per (page, image address) for content images without alt text."""
+    if not ctx.enabled(MISSING_ALT):
+        return
+    addresses: dict[str, str | None] | None = None
+    reported: set[str | None] = set()
+    for img in page.doc.iter("img"):
+        alt = img.get("alt")
+        if (alt and alt.strip()) or _needs_no_alt(img, alt):
+            continue
+        raw = img.get("src") or next(srcset_urls(img.get("srcset") or ""), None)
+        if raw is None:
+            continue  # shows nothing, so says nothing
+        if addresses is None:  # resolved by the crawler, <base href> included
+            addresses = {ref.raw: ref.url for ref in page.refs if ref.kind in _IMG_KINDS}
+        target = addresses.get(raw)
+        if target in reported:
+            continue
+        reported.add(target)
+        message = "Image without alt text" if alt is None else "Image with empty alt text"
+        yield ctx.finding(MISSING_ALT, page.url, target, message, _tag(img))
+
+
+def _needs_no_alt(img: lxml.html.HtmlElement, alt: str | None) -> bool:
+    """Marked decorative, named another way (aria-label), or never seen: hidden, or a
+    1-pixel tracking image. An empty alt is also right on an image inside a link or
+    button that already has a name (its text, or an aria-label): it would be said twice."""
+    if (img.get("role") or "").strip().lower() in _DECORATIVE_ROLES:
+        return True
+    if (img.get("aria-hidden") or "").strip().lower() == "true" or _aria_named(img):
+        return True
+    if not is_shown(img) or img.get("width") in ("0", "1"):
+        return True
+    if alt is None:
+        return False
+    control = next(img.iterancestors("a", "button"), None)
+    return control is not None and (_aria_named(control) or bool(visible_text_of(control)))
+
+
+def _aria_named(el: lxml.html.HtmlElement) -> bool:
+    return bool((el.get("aria-label") or "").strip() or (el.get("aria-labelledby") or "").strip())
+
+
+def _tag(img: lxml.html.HtmlElement) -> str:
+    return lxml.html.tostring(img, encoding="unicode", with_tail=False).strip()

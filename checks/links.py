@@ -1,0 +1,421 @@
+"""Links: every link on the site leads somewhere that works.
+
+One site rule, after the crawl. Each link target is judged once (its redirect chain walked
+in memory) and every page that links to it gets its own finding. External links are checked
+over HTTP at the end (checks/external.py), or only listed when the run is internal-only.
+
+What counts as a link: <a>, <area>, <iframe>, GET form actions (site search), meta refresh,
+and <link rel=canonical|alternate> (a broken canonical or hreflang address sends search
+engines to a missing page). Not links: POST form actions (add-to-cart, login: never fetched,
+never reported), images, stylesheets and scripts (other families judge those). rel=nofollow
+links are checked like any other: a broken link hurts customers whatever search engines
+are told. mailto:, tel: and javascript: links are skipped; malformed addresses are findings.
+
+A finding's target is the link's address resolved to absolute, without its #fragment (with
+it for a missing fragment, LNK006); a malformed address (LNK007) is shown as written, since
+no absolute address can honestly be made of it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import timedelta
+from html import escape
+from http import HTTPStatus
+from urllib.parse import unquote
+
+from checks.context import CheckContext
+from checks.external import ExternalSettings, check_external
+from checks.rules import Rule, register
+from checks.site import SiteView
+from shoplint.model import ExternalCheck, Fetch, Finding, LinkVerdict, Outcome, Reference, RefKind
+from shoplint.model import Severity as S
+from shoplint.urls import is_malformed
+
+RULES = register(
+    Rule(
+        "LNK001",
+        "links",
+        "broken-link",
+        S.ERROR,
+        "content",
+        "Link to a page of the site that does not exist (404, 410 or another 4xx answer)",
+        "A link on this page leads to an address of the shop that answers 'not found' or "
+        "'gone', directly or at the end of its redirects. A customer who clicks it lands on an "
+        "error page instead of the product or information they wanted, and often leaves. "
+        "Change the link to the page's current address (search the shop for it), or remove "
+        "the link if the page is gone for good.",
+    ),
+    Rule(
+        "LNK002",
+        "links",
+        "link-to-server-error",
+        S.ERROR,
+        "it",
+        "Link to a page of the site that answers with a server error or not at all",
+        "A link on this page leads to an address where the shop's own server fails: it "
+        "answers with a server error (5xx), or does not answer in time, refuses the "
+        "connection or breaks it off. The page may well exist, but customers cannot open it. "
+        "This is for the IT team: open the address, look in the server's error log for it, "
+        "and fix the page; the link itself is probably right.",
+    ),
+    Rule(
+        "LNK003",
+        "links",
+        "redirected-link",
+        S.WARNING,
+        "content",
+        "Link to an address that has moved (permanent redirect): update the link",
+        "A link on this page points to an old address that the shop redirects to a new one. "
+        "Customers still arrive, but every click costs an extra round trip, and if the "
+        "redirect is ever removed the link breaks. Replace the link with the new address "
+        "shown in the evidence.",
+        {"redirect_statuses": [301, 308]},  # which first-hop statuses mean "moved"
+    ),
+    Rule(
+        "LNK004",
+        "links",
+        "redirect-chain",
+        S.WARNING,
+        "it",
+        "Link that goes through a long chain of redirects",
+        "A link on this page reaches its page only after several redirects in a row, "
+        "usually because a page moved more than once. Each hop makes the page slower to "
+        "open, especially on a phone, and search engines may stop following the chain. "
+        "Let the first address redirect straight to the final one, and update the link to "
+        "the final address (shown last in the evidence).",
+        {"max_hops": 3},  # more redirects than this is a finding
+    ),
+    Rule(
+        "LNK005",
+        "links",
+        "redirect-loop",
+        S.ERROR,
+        "it",
+        "Link to an address that redirects in a loop",
+        "A link on this page leads to an address that redirects to another, which redirects "
+        "back again: the browser gives up with an error ('too many redirects') and the "
+        "customer never sees a page. This is a server setting: the IT team must break the "
+        "loop (the evidence shows its hops); then point the link at the right page.",
+    ),
+    Rule(
+        "LNK006",
+        "links",
+        "broken-fragment",
+        S.WARNING,
+        "content",
+        "Link to a section (#name) that does not exist on its page",
+        "A link on this page points to a section of a page (the part after '#'), but that "
+        "page has no element with that id or name. The page opens, but at the top instead "
+        "of the section the customer asked for (specifications, reviews, a size table). "
+        "Correct the part after '#' to the section's real id, or add the id to the section.",
+    ),
+    Rule(
+        "LNK007",
+        "links",
+        "malformed-link",
+        S.ERROR,
+        "content",
+        "Link whose address is malformed",
+        "The address of a link on this page is not a valid web address: a typing error such "
+        "as 'htp//' or 'http:/', an address without a site name ('http://'), spaces or "
+        "stray characters. Browsers either do nothing when it is clicked or guess and open a "
+        "page that does not exist. Correct the address in the page's editor.",
+    ),
+    Rule(
+        "LNK008",
+        "links",
+        "broken-external-link",
+        S.ERROR,
+        "content",
+        "Link to another website that does not exist or cannot be reached",
+        "A link on this page points to another website (a brand, a partner, a manual) whose "
+        "page answers 'not found' or an error, whose name no longer exists, or that refuses "
+        "connections. Customers who click it reach a dead end. Find the page's new address "
+        "on that website, or remove the link. The options of this rule apply to every "
+        "external-link check (LNK008, LNK009, LNK010).",
+        {
+            "timeout": 10.0,  # seconds per request phase (connect, read)
+            "retries": 2,  # extra attempts on timeouts and 429/502/503/504 answers
+            "backoff": 1.0,  # seconds before the first retry, doubled each time
+            "per_host_concurrency": 2,  # requests in flight to one website
+            "recheck_ok_days": 7,  # an OK result is trusted this long; others: every run
+        },
+    ),
+    Rule(
+        "LNK009",
+        "links",
+        "unverified-external-link",
+        S.INFO,
+        "content",
+        "Link to another website that could not be verified (it blocks automated checks)",
+        "The website this link points to turns automated visitors away (it answers 'access "
+        "denied', shows a 'are you a robot?' check, or keeps asking to wait), so shoplint "
+        "cannot tell whether the page exists; links in an internal-only run are listed here "
+        "unchecked too. Customers' browsers usually get through. Nothing is known to be "
+        "wrong: open the link yourself once in a while to make sure it still works.",
+    ),
+    Rule(
+        "LNK010",
+        "links",
+        "unresponsive-external-link",
+        S.WARNING,
+        "content",
+        "Link to another website that did not answer in time",
+        "The website this link points to did not answer within the time limit, even after "
+        "a few attempts, or said it was temporarily unavailable. It may be slow or down for "
+        "a while; customers who click the link wait, or see an error. If it happens on "
+        "several runs in a row, check the link yourself and replace or remove it.",
+    ),
+)
+
+_LINK_KINDS = frozenset(
+    {
+        RefKind.A,
+        RefKind.AREA,
+        RefKind.IFRAME,
+        RefKind.FORM_ACTION,
+        RefKind.META_REFRESH,
+        RefKind.LINK_CANONICAL,
+        RefKind.LINK_ALTERNATE,
+    }
+)
+_EXTERNAL_CODES = ("LNK008", "LNK009", "LNK010")
+_TAGS = {  # how a link looks in the page, for the evidence
+    RefKind.A: '<a href="{raw}">{text}</a>',
+    RefKind.AREA: '<area href="{raw}" alt="{text}">',
+    RefKind.IFRAME: '<iframe src="{raw}">',
+    RefKind.FORM_ACTION: '<form method="get" action="{raw}">',
+    RefKind.META_REFRESH: '<meta http-equiv="refresh" content="0; url={raw}">',
+    RefKind.LINK_CANONICAL: '<link rel="canonical" href="{raw}">',
+    RefKind.LINK_ALTERNATE: '<link rel="alternate" href="{raw}">',
+}
+_FAILURES = {  # Fetch.error -> what customers experience
+    "dns": "its name does not resolve",
+    "refused": "connection refused",
+    "timeout": "no answer in time",
+    "tls": "secure connection failed",
+    "truncated": "answer cut off",
+    "bad-response": "no valid answer",
+}
+_NOT_BROKEN_ERRORS = frozenset({"too-large"})  # a body over the crawl's size limit
+_FRAGMENTS_WITHOUT_ID = frozenset({"", "top"})  # browsers scroll to the top for these
+_SCRIPT_FRAGMENTS = ("/", "!", ":~:")  # app routes (#/cart, #!x) and text fragments
+_EXTERNAL_MESSAGES = {  # ExternalCheck.reason -> (rule, message)
+    "not-found": ("LNK008", "Link to an external page that does not exist ({status})"),
+    "client-error": ("LNK008", "Link to an external page that cannot be opened ({status})"),
+    "server-error": ("LNK008", "Link to an external page with a server error ({status})"),
+    "dns": ("LNK008", "Link to a website whose name no longer exists (DNS)"),
+    "refused": ("LNK008", "Link to a website that refuses connections"),
+    "tls": ("LNK008", "Link to a website whose secure connection fails (TLS certificate)"),
+    "invalid-url": ("LNK008", "Link to an external address that cannot be requested"),
+    "blocked": ("LNK009", "External link could not be verified: the site blocks robots ({status})"),
+    "challenge": ("LNK009", "External link could not be verified: the site shows a bot check"),
+    "rate-limited": ("LNK009", "External link could not be verified: rate-limited ({status})"),
+    "redirect-loop": ("LNK009", "External link could not be verified: too many redirects"),
+    "unexpected": ("LNK009", "External link could not be verified: unexpected answer ({status})"),
+    "timeout": ("LNK010", "External site did not answer in time ({attempts} attempts)"),
+    "unavailable": ("LNK010", "External site is temporarily unavailable ({status})"),
+    "dropped": ("LNK010", "External site broke off the connection ({attempts} attempts)"),
+    "unreachable": ("LNK010", "External site could not be reached from here"),
+}
+
+
+@dataclass(frozen=True, slots=True)
+class _Problem:
+    """What is wrong with a link target, whichever page links to it."""
+
+    code: str
+    message: str
+    chain: str | None  # the redirect chain, as evidence
+
+
+def check_site(site: SiteView, ctx: CheckContext) -> Iterator[Finding | None]:
+    judge = _TargetJudge(site, ctx)
+    external: dict[str, dict[str, Reference]] = {}  # url -> page -> first link there
+    reported: set[tuple[str, str, str]] = set()
+    malformed: dict[str, bool] = {}
+    for ref in site.references():
+        if ref.kind not in _LINK_KINDS or (ref.kind is RefKind.FORM_ACTION and ref.method != "GET"):
+            continue
+        bad = malformed.get(ref.raw)
+        if bad is None:
+            bad = malformed[ref.raw] = is_malformed(ref.raw)
+        if bad:
+            written = ref.raw.strip()  # what a browser makes of it is a guess: show this
+            message = f"Link with a malformed address: {written[:100]}"
+            yield _once(reported, ctx, "LNK007", ref, written, message, None)
+            continue
+        if ref.url is None or ref.target is None:
+            continue  # mailto:, tel:, javascript:, data: ...
+        address = ref.url.partition("#")[0]
+        if ref.target not in site.fetches:
+            if not ctx.site.contains(ref.target):
+                external.setdefault(address, {}).setdefault(ref.source, ref)
+            continue  # a site URL the crawl did not reach (limits, excluded): unknown
+        problem = judge.problem(ref.target)
+        if problem is not None:
+            yield _once(reported, ctx, problem.code, ref, address, problem.message, problem.chain)
+        missing = judge.missing_fragment(ref)
+        if missing is not None:
+            message = f"Link to a section that does not exist on its page (#{missing})"
+            yield _once(reported, ctx, "LNK006", ref, ref.url, message, None)
+    if external and any(ctx.enabled(code) for code in _EXTERNAL_CODES):
+        yield from _external_findings(external, site, ctx)
+
+
+def _once(
+    reported: set[tuple[str, str, str]],
+    ctx: CheckContext,
+    code: str,
+    ref: Reference,
+    target: str,
+    message: str,
+    chain: str | None,
+) -> Finding | None:
+    """One finding per (code, page, target): the first link to it on the page speaks."""
+    key = (code, ref.source, target)
+    if key in reported:
+        return None
+    reported.add(key)
+    return ctx.finding(code, ref.source, target, message, _evidence(ref, chain))
+
+
+class _TargetJudge:
+    """Judges each internal target once, however many pages link to it."""
+
+    def __init__(self, site: SiteView, ctx: CheckContext):
+        self.site = site
+        self.origin = ctx.site_origin
+        self.max_hops = int(ctx.option("LNK004", "max_hops"))
+        self.moved = frozenset(int(s) for s in ctx.option("LNK003", "redirect_statuses"))
+        self._problems: dict[str, _Problem | None] = {}
+        self._anchors: dict[str, frozenset[str]] = {}
+
+    def problem(self, target: str) -> _Problem | None:
+        if target not in self._problems:
+            self._problems[target] = self._judge(self.site.chain(target))
+        return self._problems[target]
+
+    def _judge(self, chain: list[Fetch]) -> _Problem | None:
+        first, last = chain[0], chain[-1]
+        redirects = sum(1 for fetch in chain if fetch.redirect_to is not None)
+        via = f", after {redirects} redirect{'s' if redirects > 1 else ''}" if redirects else ""
+        shown = self._chain(chain) if redirects else None
+        if last.outcome is Outcome.DISALLOWED:
+            return None  # robots.txt keeps us out: unknown, not broken
+        if last.outcome is Outcome.FAILED:
+            if last.error in _NOT_BROKEN_ERRORS:
+                return None
+            failure = _FAILURES.get(last.error or "", last.error)
+            message = f"Link to a page of the site that does not answer ({failure}{via})"
+            return _Problem("LNK002", message, shown)
+        if last.redirect_to is not None and any(f.url == last.redirect_to for f in chain):
+            return _Problem("LNK005", "Link to an address that redirects in a loop", shown)
+        status = last.status or 0
+        if status >= 500:
+            message = f"Link to a page with a server error ({_status(status)}{via})"
+            return _Problem("LNK002", message, shown)
+        if 400 <= status < 500 and status != 429:
+            return _Problem("LNK001", _missing_message(status, via), shown)
+        if redirects > self.max_hops:
+            message = f"Link goes through {redirects} redirects (more than {self.max_hops})"
+            return _Problem("LNK004", message, shown)
+        if redirects and first.status in self.moved:
+            final = self._short(last.redirect_to or last.url)
+            message = f"Link to an address that has moved ({first.status}) to {final}: update it"
+            return _Problem("LNK003", message, shown)
+        return None
+
+    def missing_fragment(self, ref: Reference) -> str | None:
+        """The #fragment of a working link that names no id or <a name> on its page."""
+        if ref.url is None or "#" not in ref.url:
+            return None
+        fragment = unquote(ref.url.partition("#")[2])
+        if fragment in _FRAGMENTS_WITHOUT_ID or fragment.startswith(_SCRIPT_FRAGMENTS):
+            return None
+        last = self.site.chain(ref.target or "")[-1]
+        if not (last.is_page and last.status == 200):
+            return None  # not a parsed page: its ids are unknown
+        anchors = self._anchors.get(last.url)
+        if anchors is None:
+            anchors = self._anchors[last.url] = frozenset((last.anchors or "").split())
+        return None if fragment in anchors else fragment
+
+    def _chain(self, chain: list[Fetch]) -> str:
+        hops = [f"{self._short(f.url)} {_answer(f)}" for f in chain]
+        if chain[-1].redirect_to is not None:
+            hops.append(self._short(chain[-1].redirect_to))
+        return " → ".join(hops)
+
+    def _short(self, url: str) -> str:
+        return url[len(self.origin) :] if url.startswith(self.origin + "/") else url
+
+
+def _missing_message(status: int, via: str) -> str:
+    if status == 404:
+        return f"Link to a page that does not exist (404{via})"
+    if status == 410:
+        return f"Link to a page that is gone (410{via})"
+    return f"Link to a page that cannot be opened ({_status(status)}{via})"
+
+
+def _status(status: int) -> str:
+    try:
+        return f"{status} {HTTPStatus(status).phrase}"
+    except ValueError:
+        return str(status)
+
+
+def _answer(fetch: Fetch) -> str:
+    if fetch.outcome is Outcome.RESPONSE:
+        return str(fetch.status)
+    return (fetch.error or "failed") if fetch.outcome is Outcome.FAILED else "disallowed"
+
+
+def _evidence(ref: Reference, chain: str | None) -> str:
+    tag = _TAGS[ref.kind].format(raw=escape(ref.raw), text=escape(ref.text or ""))
+    return f"{tag} | {chain}" if chain else tag
+
+
+def _external_findings(
+    links: dict[str, dict[str, Reference]], site: SiteView, ctx: CheckContext
+) -> Iterator[Finding | None]:
+    if ctx.internal_only:
+        message = "External link not checked (internal-only run)"
+        for url, pages in links.items():
+            for ref in pages.values():
+                yield ctx.finding("LNK009", ref.source, url, message, _evidence(ref, None))
+        return
+    settings = _external_settings(ctx)
+    results = check_external(links, site.store, settings)
+    for url, pages in links.items():
+        verdict = _external_verdict(results[url], settings)
+        if verdict is None:
+            continue
+        code, message = verdict
+        for ref in pages.values():
+            yield ctx.finding(code, ref.source, url, message, _evidence(ref, None))
+
+
+def _external_verdict(check: ExternalCheck, settings: ExternalSettings) -> tuple[str, str] | None:
+    if check.verdict is LinkVerdict.OK:
+        return None
+    code, message = _EXTERNAL_MESSAGES[check.reason]
+    status = _status(check.status) if check.status else "no answer"
+    return code, message.format(status=status, attempts=settings.retries + 1)
+
+
+def _external_settings(ctx: CheckContext) -> ExternalSettings:
+    def option(name: str) -> float:
+        return float(ctx.option("LNK008", name))
+
+    return ExternalSettings(
+        user_agent=ctx.user_agent,
+        timeout=option("timeout"),
+        retries=int(option("retries")),
+        backoff=option("backoff"),
+        per_host=max(1, int(option("per_host_concurrency"))),
+        recheck_ok_after=timedelta(days=option("recheck_ok_days")),
+    )

@@ -1,0 +1,91 @@
+"""schema.org offers on a page (JSON-LD and microdata), read with extruct from the tree the
+crawler already parsed.
+
+Most pages carry no offer at all, so extruct runs only where the property asked for is
+written somewhere in the page's structured data: a look at the JSON-LD scripts and one
+XPath query (in C) decide that.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any
+
+import lxml.html
+from extruct.jsonld import JsonLdExtractor
+from extruct.w3cmicrodata import MicrodataExtractor
+from lxml import etree
+
+JSON_LD = "JSON-LD"
+MICRODATA = "microdata"
+
+_JSON_LD = JsonLdExtractor()
+_MICRODATA = MicrodataExtractor()
+# a property written as itemprop="availability" (a list of names in one itemprop is rare)
+_MICRODATA_WITH = etree.XPath("//*[@itemprop=$name]", smart_strings=False)
+
+
+@dataclass(frozen=True, slots=True)
+class OfferValue:
+    """One value of an offer's property, e.g. priceValidUntil "2024-12-31"."""
+
+    value: str
+    product: str | None  # the name of the product the offer is for, when the data says
+    syntax: str  # JSON-LD or microdata
+
+
+def offer_values(doc: lxml.html.HtmlElement, url: str, name: str) -> list[OfferValue]:
+    """Every value of the property `name` (priceValidUntil, availability) in the page's
+    JSON-LD and microdata, in document order. Broken JSON-LD is skipped, not fatal."""
+    values: list[OfferValue] = []
+    if any(
+        el.get("type") == "application/ld+json" and name in (el.text or "")
+        for el in doc.iter("script")
+    ):
+        try:
+            items = _JSON_LD.extract_items(doc)
+        except ValueError:  # JSON no parser can read: another check's business
+            items = []
+        values.extend(_values(items, name, JSON_LD, "@type", None))
+    if _MICRODATA_WITH(doc, name=name):
+        items = _MICRODATA.extract_items(doc, url)
+        values.extend(_values(items, name, MICRODATA, "type", None))
+    return values
+
+
+def _values(
+    node: Any, name: str, syntax: str, type_key: str, product: str | None
+) -> Iterator[OfferValue]:
+    """Walk JSON-LD (plain JSON) or extruct's microdata items ({"type", "properties"})."""
+    if isinstance(node, list):
+        for child in node:
+            yield from _values(child, name, syntax, type_key, product)
+        return
+    if not isinstance(node, dict):
+        return
+    properties = node.get("properties", {}) if syntax == MICRODATA else node
+    if _is_product(node.get(type_key)):
+        product = _text(properties.get("name")) or product
+    if name in properties:
+        value = _text(properties[name])
+        if value:
+            yield OfferValue(value, product, syntax)
+    for child in properties.values():
+        yield from _values(child, name, syntax, type_key, product)
+
+
+def _is_product(types: Any) -> bool:
+    names = types if isinstance(types, list) else [types]
+    return any(isinstance(t, str) and t.rsplit("/", 1)[-1] == "Product" for t in names)
+
+
+def _text(value: Any) -> str | None:
+    """A property's value as text: the first of several, a URL of an enumeration member."""
+    if isinstance(value, list):
+        value = value[0] if value else None
+    if isinstance(value, dict):  # JSON-LD {"@id": "https://schema.org/InStock"}
+        value = value.get("@id") or value.get("@value")
+    if isinstance(value, int | float) and not isinstance(value, bool):  # JSON-LD "price": 649
+        return str(value)
+    return value.strip() if isinstance(value, str) else None

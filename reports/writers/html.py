@@ -1,0 +1,297 @@
+"""The HTML report: index.html, the overview for the head of digital, and one page per team
+(owner-TEAM.html), its to-do list. Rendered with Jinja2, everything escaped by autoescape;
+only http(s) addresses become links. A Content-Security-Policy allows no script or style but
+the report's own (by hash), so the report opens offline and from a CI artifact, and crawled
+text can never run as a script even if a template slipped."""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field
+from importlib.resources import files
+from pathlib import Path
+from typing import Any
+
+from jinja2 import Environment, PackageLoader, select_autoescape
+from markupsafe import Markup, escape
+
+from checks.rules import FAMILY_PREFIXES, Rule
+from reports.data import SEVERITIES, SEVERITY_RANK, ReportData, ReportedFinding, TrendPoint
+from reports.grouping import FindingGroup, biggest_first, group_findings
+from reports.writers.base import ReportWriter
+from shoplint.urls import origin
+
+_LISTED = 25  # groups listed in the overview's new, fixed and biggest sections
+_ACCEPTED_LISTED = 500  # accepted findings listed; findings.csv has them all
+
+
+def _asset(name: str) -> tuple[Markup, str]:
+    """A static asset inlined into every page, and its CSP hash."""
+    text = files("reports").joinpath("templates", name).read_text(encoding="utf-8")
+    digest = base64.b64encode(hashlib.sha256(text.encode()).digest()).decode()
+    return Markup(text), f"'sha256-{digest}'"
+
+
+_STYLE, _STYLE_HASH = _asset("report.css")
+_SCRIPT, _SCRIPT_HASH = _asset("report.js")
+_CSP = (
+    f"default-src 'none'; style-src {_STYLE_HASH}; script-src {_SCRIPT_HASH}; img-src data:;"
+    " base-uri 'none'; form-action 'none'"
+)
+
+
+class Linker:
+    """Addresses as links, shown relative to the site so the path stands out; only http(s)
+    addresses become links, anything else (javascript:, a malformed href) is text."""
+
+    def __init__(self, origin: str):
+        self.origin = origin
+
+    def __call__(self, url: str | None) -> Markup:
+        if not url:
+            return Markup("")
+        href = escape(url)
+        if not url.startswith(("http://", "https://")):
+            return Markup(f'<span class="raw">{href}</span>')
+        shown = url[len(self.origin) :] if url.startswith(self.origin + "/") else url
+        return Markup(
+            f'<a href="{href}" title="{href}" rel="noopener noreferrer" target="_blank">'
+            f"{escape(shown)}</a>"
+        )
+
+
+def days(age: int | None) -> str:
+    if age is None:
+        return ""
+    return "today" if age == 0 else f"{age} day{'s' if age != 1 else ''}"
+
+
+def number(value: int) -> str:
+    return f"{value:,}"
+
+
+_env = Environment(
+    loader=PackageLoader("reports", "templates"),
+    autoescape=select_autoescape(default=True, default_for_string=True),
+    trim_blocks=True,
+    lstrip_blocks=True,
+)
+_env.filters.update(days=days, number=number)
+_env.globals.update(style=_STYLE, script=_SCRIPT, csp=_CSP, severities=SEVERITIES)
+
+
+@dataclass
+class RuleSection:
+    code: str
+    rule: Rule | None
+    severity: str
+    groups: list[FindingGroup]
+
+    @property
+    def findings(self) -> int:
+        return sum(g.pages for g in self.groups)
+
+    @property
+    def has_target(self) -> bool:
+        return any(g.first.finding.target for g in self.groups)
+
+    @property
+    def blocking(self) -> int:
+        return sum(g.pages for g in self.groups if g.blocking)
+
+
+@dataclass
+class FamilySection:
+    family: str
+    rules: list[RuleSection] = field(default_factory=list)
+
+    @property
+    def findings(self) -> int:
+        return sum(r.findings for r in self.rules)
+
+
+@dataclass
+class TeamSummary:
+    id: str
+    name: str
+    email: str | None
+    counts: Counter[str]  # severity, "new", "blocking", "accepted" -> findings
+    by_family: dict[str, Counter[str]]  # family -> severity -> open findings
+
+    @property
+    def open(self) -> int:
+        return sum(self.counts[s.value] for s in SEVERITIES)
+
+
+class HtmlWriter(ReportWriter):
+    name = "html"
+
+    def start(self, data: ReportData) -> None:
+        super().start(data)
+        self._open: defaultdict[str, list[ReportedFinding]] = defaultdict(list)
+        self._accepted: list[ReportedFinding] = []
+        for stale in self.out_dir.glob("owner-*.html"):  # teams of an earlier config
+            stale.unlink()
+
+    def handle(self, finding: ReportedFinding) -> None:
+        if finding.accepted:
+            self._accepted.append(finding)
+        else:
+            self._open[finding.finding.owner].append(finding)
+
+    def finish(self) -> list[Path]:
+        data = self.data
+        teams = self._team_summaries()
+        open_findings = [f for f in data.findings if not f.accepted]  # most severe first
+        common = {
+            "data": data,
+            "run": data.run,
+            "teams": teams,
+            "has": self._files_written(),
+            "link": Linker(origin(data.run.start_url)),
+        }
+        paths = [
+            self._render(
+                "index.html",
+                "index.html.j2",
+                **common,
+                trend=trend_chart(data.trend),
+                biggest=biggest_first(self._groups(open_findings, by_owner=False))[:_LISTED],
+                new=self._new_groups(open_findings),
+                fixed=group_findings(data.fixed, by_owner=False),
+                accepted=self._accepted[:_ACCEPTED_LISTED],
+                accepted_total=len(self._accepted),
+                expired=[f for f in data.findings if f.acceptance and not f.accepted],
+                checkout_findings=sum(1 for f in open_findings if f.finding.check == "checkout"),
+                listed=_LISTED,
+            )
+        ]
+        for team in teams:
+            findings = self._open.get(team.id, [])
+            paths.append(
+                self._render(
+                    f"owner-{team.id}.html",
+                    "owner.html.j2",
+                    **common,
+                    team=team,
+                    families=self._families(findings),
+                    accepted=[f for f in self._accepted if f.finding.owner == team.id],
+                    fixed=group_findings(
+                        (f for f in data.fixed if f.finding.owner == team.id), by_owner=False
+                    ),
+                )
+            )
+        return paths
+
+    def _render(self, filename: str, template: str, **context: Any) -> Path:
+        path = self.out_dir / filename
+        with path.open("w", encoding="utf-8") as out:
+            _env.get_template(template).stream(**context).dump(out)
+        return path
+
+    def _files_written(self) -> set[str]:
+        """The other formats of this run, linked from the overview when written."""
+        names = {"findings.json", "findings.csv", "junit.xml", "summary.md"}
+        return {name for name in names if (self.out_dir / name).exists()}
+
+    def _groups(self, findings: list[ReportedFinding], by_owner: bool) -> list[FindingGroup]:
+        return group_findings(findings, self.data.gate, by_owner=by_owner)
+
+    def _new_groups(self, open_findings: list[ReportedFinding]) -> list[FindingGroup]:
+        if self.data.compared is None:
+            return []
+        return biggest_first(self._groups([f for f in open_findings if f.new], by_owner=False))
+
+    def _team_summaries(self) -> list[TeamSummary]:
+        data = self.data
+        team_ids = list(data.teams) + sorted(set(self._open) - set(data.teams))
+        summaries = []
+        for team_id in team_ids:
+            counts: Counter[str] = Counter()
+            by_family: defaultdict[str, Counter[str]] = defaultdict(Counter)
+            for f in self._open.get(team_id, []):
+                severity = f.finding.severity.value
+                counts[severity] += 1
+                by_family[f.finding.check][severity] += 1
+                if f.new and data.compared is not None:
+                    counts["new"] += 1
+                if data.gate.blocks(f):
+                    counts["blocking"] += 1
+            counts["accepted"] = sum(1 for f in self._accepted if f.finding.owner == team_id)
+            team = data.teams.get(team_id)
+            summaries.append(
+                TeamSummary(
+                    team_id,
+                    data.team_name(team_id),
+                    team.email if team else None,
+                    counts,
+                    by_family,
+                )
+            )
+        return summaries
+
+    def _families(self, findings: list[ReportedFinding]) -> list[FamilySection]:
+        """Family by family, rule by rule, most severe first; groups blocking first, then
+        those on the most pages."""
+        by_rule: defaultdict[str, list[FindingGroup]] = defaultdict(list)
+        for group in self._groups(findings, by_owner=True):
+            by_rule[group.code].append(group)
+        families: dict[str, FamilySection] = {}
+        for code, groups in by_rule.items():
+            first = groups[0].first.finding
+            section = RuleSection(code, groups[0].rule, first.severity.value, biggest_first(groups))
+            families.setdefault(first.check, FamilySection(first.check)).rules.append(section)
+        for family in families.values():
+            family.rules.sort(key=lambda r: (-SEVERITY_RANK[r.severity], -r.blocking, -r.findings))
+        order = list(FAMILY_PREFIXES)
+        return sorted(
+            families.values(),
+            key=lambda f: (
+                -max(SEVERITY_RANK[r.severity] for r in f.rules),
+                order.index(f.family) if f.family in order else len(order),
+            ),
+        )
+
+
+def trend_chart(points: list[TrendPoint], height: int = 150) -> dict[str, Any] | None:
+    """Stacked bars, errors at the bottom, as coordinates for the template's inline SVG."""
+    if not points:
+        return None
+    step, bar, left, top = 56, 30, 44, 18
+    peak = max(max(p.total for p in points), 1)
+    scale = (height - top) / peak
+    bars = []
+    for index, point in enumerate(points):
+        x = left + index * step
+        y = height
+        segments = []
+        for severity in SEVERITIES:
+            count = point.counts.get(severity.value, 0)
+            if count:
+                h = max(count * scale, 1.0)
+                y -= h
+                segments.append(
+                    {"y": round(y, 1), "h": round(h, 1), "cls": severity.value, "n": count}
+                )
+        bars.append(
+            {
+                "x": x,
+                "run": point.run_id,
+                "day": point.day,
+                "label": point.day[5:],
+                "total": point.total,
+                "top": round(y, 1),
+                "segments": segments,
+            }
+        )
+    return {
+        "bars": bars,
+        "width": left + len(points) * step,
+        "height": height,
+        "bar": bar,
+        "peak": peak,
+        "left": left,
+        "top": top,
+    }
