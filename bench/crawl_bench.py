@@ -794,9 +794,9 @@ def profile_shoplint(server: ShopServer, args) -> dict:
 def _fmt_table(results: list[dict], ref: dict | None) -> str:
     head = (
         "| tool | pages fetched / N | wall s | active s | pages/s | requests | "
-        "peak RSS MB | pages/s vs shoplint |"
+        "peak RSS MB | CPU s | pages/s vs shoplint |"
     )
-    lines = [head, "|" + "---|" * 8]
+    lines = [head, "|" + "---|" * 9]
     for r in results:
         flag = "" if r["complete"] else " **INCOMPLETE**"
         if r["exit_code"] != 0:
@@ -807,7 +807,8 @@ def _fmt_table(results: list[dict], ref: dict | None) -> str:
         lines.append(
             f"| {r['tool']} | {r['pages_fetched']} / {r['pages_expected']}{flag} | "
             f"{r['wall_s']:.1f} | {r['active_s']:.1f} | {r['pages_per_s']:.1f} | "
-            f"{r['requests']} | {r['peak_rss_mb']:.0f} | {ratio} |"
+            f"{r['requests']} | {r['peak_rss_mb']:.0f} | "
+            f"{r['cpu_user_s'] + r['cpu_sys_s']:.1f} | {ratio} |"
         )
     return "\n".join(lines)
 

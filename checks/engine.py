@@ -18,21 +18,21 @@ FAMILIES: tuple[ModuleType, ...] = (links, images, pages, freshness, language, c
 
 
 def page_findings(page: Page, ctx: CheckContext) -> tuple[Finding, ...]:
-    return _kept(
-        finding
-        for family in FAMILIES
-        if hasattr(family, "check_page")
-        for finding in family.check_page(page, ctx)
-    )
+    return _kept(finding for check in _active(ctx, "check_page") for finding in check(page, ctx))
 
 
 def site_findings(site: SiteView, ctx: CheckContext) -> tuple[Finding, ...]:
-    return _kept(
-        finding
+    return _kept(finding for check in _active(ctx, "check_site") for finding in check(site, ctx))
+
+
+def _active(ctx: CheckContext, kind: str) -> list:
+    """The `kind` functions of the families with at least one rule on: a family switched
+    off in the configuration costs nothing, not even its parsing."""
+    return [
+        getattr(family, kind)
         for family in FAMILIES
-        if hasattr(family, "check_site")
-        for finding in family.check_site(site, ctx)
-    )
+        if hasattr(family, kind) and any(ctx.enabled(rule.code) for rule in family.RULES)
+    ]
 
 
 def _kept(findings: Iterable[Finding | None]) -> tuple[Finding, ...]:

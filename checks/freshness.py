@@ -298,7 +298,7 @@ def _promoted_out_of_stock(site: SiteView, ctx: CheckContext) -> Iterator[Findin
     promotion_page = re.compile("|".join(fnmatch.translate(g) for g in globs) or r"(?!)")
     home = {ctx.site_origin + "/", site.start_url}
     reported: set[tuple[str, str]] = set()
-    for ref in site.references():
+    for ref in site.references([RefKind.A]):
         if ref.kind is not RefKind.A or ref.target is None or (ref.source, ref.target) in reported:
             continue
         if ref.source not in home and not promotion_page.match(ref.source):

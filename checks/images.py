@@ -132,7 +132,7 @@ def check_site(site: SiteView, ctx: CheckContext) -> Iterator[Finding | None]:
     limit_kb = ctx.option(HEAVY, "max_kb")
     judged: dict[tuple[str, bool], _Problem | None] = {}
     reported: set[tuple[str, str, str]] = set()
-    for ref in site.references():
+    for ref in site.references(_IMAGE_KINDS):
         if ref.kind not in _IMAGE_KINDS or ref.target is None or ref.url is None:
             continue
         icon = ref.kind is RefKind.LINK_ICON

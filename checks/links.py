@@ -236,7 +236,7 @@ def check_site(site: SiteView, ctx: CheckContext) -> Iterator[Finding | None]:
     external: dict[str, dict[str, Reference]] = {}  # url -> page -> first link there
     reported: set[tuple[str, str, str]] = set()
     malformed: dict[str, bool] = {}
-    for ref in site.references():
+    for ref in site.references(_LINK_KINDS):
         if ref.kind not in _LINK_KINDS or (ref.kind is RefKind.FORM_ACTION and ref.method != "GET"):
             continue
         bad = malformed.get(ref.raw)

@@ -49,8 +49,6 @@ _BLOCKS = frozenset(
         "ul",
     ]
 )  # elements a browser shows on a line of their own
-_SPACES = re.compile(r"[^\S\n]+")
-_LINE_BREAKS = re.compile(r" ?\n[\s]*")
 _HIDING_STYLE = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.IGNORECASE)
 
 
@@ -79,7 +77,8 @@ def visible_text_of(el: lxml.html.HtmlElement) -> str:
     parts: list[str] = []
     if is_shown(el):
         _collect_text(el, parts)
-    return _LINE_BREAKS.sub("\n", _SPACES.sub(" ", "".join(parts))).strip()
+    lines = ("".join(parts)).split("\n")
+    return "\n".join(folded for line in lines if (folded := " ".join(line.split())))
 
 
 def is_shown(el: lxml.html.HtmlElement) -> bool:

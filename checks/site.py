@@ -3,10 +3,10 @@ memory, and the references and sitemap entries streamed from the store."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from functools import cached_property
 
-from shoplint.model import Fetch, Reference, SitemapEntry, walk_redirects
+from shoplint.model import Fetch, Reference, RefKind, SitemapEntry, walk_redirects
 from shoplint.store import Store
 
 
@@ -20,8 +20,8 @@ class SiteView:
     def fetches(self) -> dict[str, Fetch]:
         return {f.url: f for f in self.store.fetches(self.run_id)}
 
-    def references(self) -> Iterator[Reference]:
-        return self.store.references(self.run_id)
+    def references(self, kinds: Iterable[RefKind] | None = None) -> Iterator[Reference]:
+        return self.store.references(self.run_id, kinds)
 
     def sitemap_entries(self) -> Iterator[SitemapEntry]:
         return self.store.sitemap_entries(self.run_id)

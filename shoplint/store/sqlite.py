@@ -166,10 +166,15 @@ class SqliteStore:
         )
         return (_fetch(row) for row in rows)
 
-    def references(self, run_id: int) -> Iterator[Reference]:
+    def references(
+        self, run_id: int, kinds: Iterable[RefKind] | None = None
+    ) -> Iterator[Reference]:
+        """A run's references in document order; only those of `kinds` if given (fewer
+        rows made into records: most of the cost of a pass over half a million refs)."""
+        only = f" AND kind IN {tuple(k.value for k in kinds) + ('',)}" if kinds is not None else ""
         rows = self._db.execute(
             "SELECT source, kind, raw, url, target, text, method FROM refs WHERE run_id = ?"
-            " ORDER BY rowid",
+            f"{only} ORDER BY rowid",
             (run_id,),
         )
         return (Reference(s, RefKind(k), raw, u, t, text, m) for s, k, raw, u, t, text, m in rows)
