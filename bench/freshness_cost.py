@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
-import json
 import sys
 from pathlib import Path
 
@@ -27,7 +26,12 @@ BENCH = Path(__file__).resolve().parent
 sys.path.insert(0, str(BENCH))
 sys.path.insert(0, str(BENCH.parent))
 
-from readability_cost import demo_pages, per_page_ms, synthetic_pages  # noqa: E402
+from readability_cost import (  # noqa: E402
+    demo_pages,
+    per_page_ms,
+    print_crawl_cost,
+    synthetic_pages,
+)
 
 from checks import dates, freshness  # noqa: E402
 from checks.context import CheckContext  # noqa: E402
@@ -88,15 +92,7 @@ def main() -> int:
     args = parser.parse_args()
     measure("demo shop (Dutch)", demo_pages(), args.rounds)
     measure("synthetic shop (English)", synthetic_pages(args.synthetic_pages), args.rounds)
-    latest = BENCH / "results" / "latest.json"
-    if latest.exists():
-        crawl = {r["tool"]: r for r in json.loads(latest.read_text())["results"]}.get("shoplint")
-        if crawl and crawl.get("pages_fetched"):
-            cpu = crawl["cpu_user_s"] + crawl.get("cpu_sys_s", 0)
-            print(
-                f"\nfor scale: shoplint's crawl took {cpu / crawl['pages_fetched'] * 1000:.2f} "
-                "ms of CPU per page in bench/results/latest.json"
-            )
+    print_crawl_cost()
     return 0
 
 

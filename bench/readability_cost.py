@@ -153,6 +153,12 @@ def main() -> int:
     measure("demo shop (Dutch)", demo_pages(), args.rounds, "nl")
     # textstat cannot score English here (it downloads CMUdict): its cost is timed as Dutch
     measure("synthetic shop (English)", synthetic_pages(args.synthetic_pages), args.rounds, "nl")
+    print_crawl_cost()
+    return 0
+
+
+def print_crawl_cost() -> None:
+    """The crawl's CPU per page from the last crawl benchmark, to put a check's cost in scale."""
     latest = BENCH / "results" / "latest.json"
     if latest.exists():
         crawl = {r["tool"]: r for r in json.loads(latest.read_text())["results"]}.get("shoplint")
@@ -162,7 +168,6 @@ def main() -> int:
                 f"\nfor scale: shoplint's crawl took {cpu / crawl['pages_fetched'] * 1000:.2f} "
                 "ms of CPU per page in bench/results/latest.json"
             )
-    return 0
 
 
 if __name__ == "__main__":
