@@ -92,6 +92,7 @@ SIMPLE_PAGES = {
     "/contact/bedankt/": "contact_bedankt.html",
 }
 
+_STEP_PATHS = {"address": "/afrekenen/adres/", "shipping": "/afrekenen/verzending/"}
 PAYMENT_METHODS = [
     ("ideal", "iDEAL"),
     ("creditcard", "Creditcard"),
@@ -1088,6 +1089,22 @@ class DemoShop:
             return None
         return session
 
+    def _checkout_step(
+        self, req: Request, done: tuple[str, ...]
+    ) -> tuple[dict, None] | tuple[None, Response]:
+        """The session for a checkout step, or where the visitor goes instead: the cart
+        without a cart, 403 for a form posted without the session's token, the first of
+        the steps `done` that is not done yet."""
+        session = self._checkout_session(req)
+        if session is None:
+            return None, self._redirect("/winkelwagen/")
+        if req.method == "POST" and req.form.get("csrf") != session["csrf"]:
+            return None, self._error_page(req, 403)
+        for step in done:
+            if step not in session:
+                return None, self._redirect(_STEP_PATHS[step])
+        return session, None
+
     def _checkout_render(self, req: Request, template: str, session: dict, **ctx: Any) -> Response:
         lines, total = self._cart_lines(session)
         return self._render(
@@ -1097,9 +1114,9 @@ class DemoShop:
     def _checkout_address(
         self, req: Request, errors: list[str] | None = None, values: dict | None = None
     ) -> Response:
-        session = self._checkout_session(req)
+        session, elsewhere = self._checkout_step(req, ())
         if session is None:
-            return self._redirect("/winkelwagen/")
+            return elsewhere
         return self._checkout_render(
             req,
             "checkout_address.html",
@@ -1110,11 +1127,9 @@ class DemoShop:
         )
 
     def _checkout_address_post(self, req: Request) -> Response:
-        session = self._checkout_session(req)
+        session, elsewhere = self._checkout_step(req, ())
         if session is None:
-            return self._redirect("/winkelwagen/")
-        if req.form.get("csrf") != session["csrf"]:
-            return self._error_page(req, 403)
+            return elsewhere
         fields = ("name", "email", "street", "postcode", "city")
         values = {k: req.form.get(k, "").strip() for k in fields}
         values["postcode"] = values["postcode"].upper()
@@ -1149,11 +1164,9 @@ class DemoShop:
         return days
 
     def _checkout_shipping(self, req: Request, errors: list[str] | None = None) -> Response:
-        session = self._checkout_session(req)
+        session, elsewhere = self._checkout_step(req, ("address",))
         if session is None:
-            return self._redirect("/winkelwagen/")
-        if "address" not in session:
-            return self._redirect("/afrekenen/adres/")
+            return elsewhere
         if "slow-shipping" in self._flaws(session):
             # seeded defect: this step is slow for the flawed product's flow
             time.sleep(float(self.site.checkout.get("slow_seconds", 3.5)))
@@ -1171,13 +1184,9 @@ class DemoShop:
         )
 
     def _checkout_shipping_post(self, req: Request) -> Response:
-        session = self._checkout_session(req)
+        session, elsewhere = self._checkout_step(req, ("address",))
         if session is None:
-            return self._redirect("/winkelwagen/")
-        if req.form.get("csrf") != session["csrf"]:
-            return self._error_page(req, 403)
-        if "address" not in session:
-            return self._redirect("/afrekenen/adres/")
+            return elsewhere
         method = req.form.get("bezorging", "")
         day = req.form.get("bezorgdag", "")
         errors = []
@@ -1192,13 +1201,9 @@ class DemoShop:
         return self._redirect("/afrekenen/betaling/")
 
     def _checkout_payment(self, req: Request, errors: list[str] | None = None) -> Response:
-        session = self._checkout_session(req)
+        session, elsewhere = self._checkout_step(req, ("address", "shipping"))
         if session is None:
-            return self._redirect("/winkelwagen/")
-        if "address" not in session:
-            return self._redirect("/afrekenen/adres/")
-        if "shipping" not in session:
-            return self._redirect("/afrekenen/verzending/")
+            return elsewhere
         return self._checkout_render(
             req,
             "checkout_payment.html",
@@ -1211,15 +1216,9 @@ class DemoShop:
         )
 
     def _checkout_payment_post(self, req: Request) -> Response:
-        session = self._checkout_session(req)
+        session, elsewhere = self._checkout_step(req, ("address", "shipping"))
         if session is None:
-            return self._redirect("/winkelwagen/")
-        if req.form.get("csrf") != session["csrf"]:
-            return self._error_page(req, 403)
-        if "address" not in session:
-            return self._redirect("/afrekenen/adres/")
-        if "shipping" not in session:
-            return self._redirect("/afrekenen/verzending/")
+            return elsewhere
         method = req.form.get("methode", "")
         if method not in dict(PAYMENT_METHODS):
             return self._checkout_payment(req, ["Kies een betaalmethode."])
