@@ -28,7 +28,7 @@ from urllib.parse import unquote
 from checks.context import CheckContext
 from checks.external import ExternalSettings, check_external
 from checks.rules import Rule, register
-from checks.site import SiteView
+from checks.site import SiteView, chain_text, site_path
 from shoplint.model import ExternalCheck, Fetch, Finding, LinkVerdict, Outcome, Reference, RefKind
 from shoplint.model import Severity as S
 from shoplint.urls import is_malformed
@@ -302,7 +302,7 @@ class _TargetJudge:
         first, last = chain[0], chain[-1]
         redirects = sum(1 for fetch in chain if fetch.redirect_to is not None)
         via = f", after {redirects} redirect{'s' if redirects > 1 else ''}" if redirects else ""
-        shown = self._chain(chain) if redirects else None
+        shown = chain_text(chain, self.origin) if redirects else None
         if last.outcome is Outcome.DISALLOWED:
             return None  # robots.txt keeps us out: unknown, not broken
         if last.outcome is Outcome.FAILED:
@@ -323,7 +323,7 @@ class _TargetJudge:
             message = f"Link goes through {redirects} redirects (more than {self.max_hops})"
             return _Problem("LNK004", message, shown)
         if redirects and first.status in self.moved:
-            final = self._short(last.redirect_to or last.url)
+            final = site_path(last.redirect_to or last.url, self.origin)
             message = f"Link to an address that has moved ({first.status}) to {final}: update it"
             return _Problem("LNK003", message, shown)
         return None
@@ -343,15 +343,6 @@ class _TargetJudge:
             anchors = self._anchors[last.url] = frozenset((last.anchors or "").split())
         return None if fragment in anchors else fragment
 
-    def _chain(self, chain: list[Fetch]) -> str:
-        hops = [f"{self._short(f.url)} {_answer(f)}" for f in chain]
-        if chain[-1].redirect_to is not None:
-            hops.append(self._short(chain[-1].redirect_to))
-        return " → ".join(hops)
-
-    def _short(self, url: str) -> str:
-        return url[len(self.origin) :] if url.startswith(self.origin + "/") else url
-
 
 def _missing_message(status: int, via: str) -> str:
     if status == 404:
@@ -366,12 +357,6 @@ def _status(status: int) -> str:
         return f"{status} {HTTPStatus(status).phrase}"
     except ValueError:
         return str(status)
-
-
-def _answer(fetch: Fetch) -> str:
-    if fetch.outcome is Outcome.RESPONSE:
-        return str(fetch.status)
-    return (fetch.error or "failed") if fetch.outcome is Outcome.FAILED else "disallowed"
 
 
 def _evidence(ref: Reference, chain: str | None) -> str:

@@ -17,10 +17,8 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from functools import lru_cache
 from itertools import chain, islice
-from pathlib import Path
 
 import lxml.html
-import yaml
 from lxml import etree
 
 from checks.context import CheckContext
@@ -28,6 +26,7 @@ from checks.main_text import main_blocks
 from checks.page import Page, is_visible
 from checks.rules import Rule, register
 from checks.site import SiteView, chain_text
+from checks.words import load_words
 from shoplint.model import Fetch, Finding, Outcome, RefKind, SitemapEntry
 from shoplint.model import Severity as S
 from shoplint.urls import NOT_FOUND_PROBE, resolve
@@ -195,7 +194,6 @@ RULES = register(
     ),
 )
 
-_DATA = Path(__file__).parent / "data"
 _QUOTES = "\"'“”„‘’‚«»‹›"
 _TRAILING_MARKS = ".,;:!?)…\"'”’»"  # what may follow a phrase's last word in a text
 _SENTENCE_END = re.compile(r"[.!?\n]")  # a line break ends a block, and so a sentence
@@ -207,10 +205,6 @@ _HEADINGS = frozenset({"h1", "h2", "h3", "h4", "h5", "h6"})
 _CARD_TAGS = frozenset({"li", "article", "tr"})  # a card even when it is the only one
 _LINK_KINDS = frozenset({RefKind.A, RefKind.AREA, RefKind.META_REFRESH})  # what a visitor follows
 _WHITESPACE = re.compile(r"\s+")
-
-
-def _load(name: str) -> dict:
-    return yaml.safe_load((_DATA / name).read_text(encoding="utf-8"))
 
 
 @lru_cache(maxsize=4)  # a page's text is folded once for all its rules
@@ -308,8 +302,8 @@ def _word(token: str) -> str:
     return pattern
 
 
-_NOT_FOUND = _load("not_found.yml")
-_VISIBLE = _load("visible_problems.yml")
+_NOT_FOUND = load_words("not_found")
+_VISIBLE = load_words("visible_problems")
 
 
 def _all(by_language: dict[str, list[str]]) -> list[str]:

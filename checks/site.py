@@ -30,14 +30,15 @@ class SiteView:
         return walk_redirects(self.fetches.get, url, max_hops)
 
 
+def site_path(url: str, origin: str) -> str:
+    """The site's own addresses as paths (shorter evidence), others as they are."""
+    return url[len(origin) :] if url.startswith(origin + "/") else url
+
+
 def chain_text(chain: list[Fetch], origin: str) -> str:
     """`/old/ 301 → /new/ 404`: a redirect chain as evidence, the site's own addresses as
     paths; a chain that stops on a redirect (a loop, or off the site) names where it went."""
-
-    def short(url: str) -> str:
-        return url[len(origin) :] if url.startswith(origin + "/") else url
-
-    hops = [f"{short(f.url)} {f.status or f.error or f.outcome}" for f in chain]
+    hops = [f"{site_path(f.url, origin)} {f.status or f.error or f.outcome}" for f in chain]
     if chain and chain[-1].redirect_to is not None:
-        hops.append(short(chain[-1].redirect_to))
+        hops.append(site_path(chain[-1].redirect_to, origin))
     return " → ".join(hops)

@@ -152,3 +152,13 @@ def shoplint_cli(tmp_path: Path) -> Callable[..., subprocess.CompletedProcess[st
         )
 
     return run
+
+
+@pytest.fixture
+def cli(capsys, monkeypatch, tmp_path: Path):
+    """`shoplint ...` in-process (fast: no crawl), in tmp_path, with SHOPLINT_TODAY fixed."""
+    from stored_runs import call_cli
+
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("SHOPLINT_TODAY", TODAY)
+    return lambda *args: call_cli(capsys, *args)

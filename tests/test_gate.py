@@ -15,7 +15,7 @@ import pytest
 import yaml
 from conftest import TODAY
 from fixture_server import FixtureServer, html_page
-from stored_runs import call_cli, finding, store_run
+from stored_runs import finding, store_run
 
 from shoplint.cli import build_parser
 from shoplint.model import RunStatus
@@ -29,14 +29,6 @@ NO_ALT = finding("IMG004", "/a/", "/img.png", "Image without alt text")  # warni
 @pytest.fixture
 def db(tmp_path: Path) -> Path:
     return tmp_path / "shoplint.db"
-
-
-@pytest.fixture
-def cli(capsys, monkeypatch, tmp_path: Path):
-    """`shoplint ...` in-process, in tmp_path, with SHOPLINT_TODAY fixed."""
-    monkeypatch.chdir(tmp_path)
-    monkeypatch.setenv("SHOPLINT_TODAY", TODAY)
-    return lambda *args: call_cli(capsys, *args)
 
 
 @pytest.fixture

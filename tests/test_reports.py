@@ -17,7 +17,7 @@ import pytest
 from conftest import CRAWLED, TODAY
 from fixture_server import FixtureServer, html_page
 from markupsafe import escape
-from stored_runs import SHOP, call_cli, finding, store_run
+from stored_runs import SHOP, finding, store_run
 
 from checks import REGISTRY
 from shoplint.model import FlowEnd, FlowOutcome, StepOutcome, StepStatus
@@ -32,13 +32,6 @@ SERVER = finding("LNK002", "/faq/", "/service/", "Link to a page with a server e
 NO_ALT = finding("IMG004", "/blog/a/", "/img/a.png", "Image without alt text", "=cmd|'/c calc'!A1")
 CONTROL = finding("IMG001", "/blog/b/", "/img/b.png", "Image that does not exist", "bell \x07 <&>")
 ALL = [*FOOTER_LINK, PROMO, SERVER, NO_ALT, CONTROL]
-
-
-@pytest.fixture
-def cli(capsys, monkeypatch, tmp_path: Path):
-    monkeypatch.chdir(tmp_path)
-    monkeypatch.setenv("SHOPLINT_TODAY", TODAY)
-    return lambda *args: call_cli(capsys, *args)
 
 
 @pytest.fixture
