@@ -1,7 +1,8 @@
 """The data model shared by crawler, store, checks and reports.
 
-Records are small frozen dataclasses: they travel from the spider through the item
-pipeline into the store and back out to checks, and nothing along the way may change them.
+Records are small frozen dataclasses (references: named tuples): they travel from the
+spider through the item pipeline into the store and back out to checks, and nothing along
+the way may change them.
 """
 
 from __future__ import annotations
@@ -9,6 +10,7 @@ from __future__ import annotations
 import enum
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 
 class Outcome(enum.StrEnum):
@@ -116,9 +118,11 @@ def walk_redirects(
     return chain
 
 
-@dataclass(frozen=True, slots=True)
-class Reference:
-    """One reference from a page to another address, as written and as resolved."""
+class Reference(NamedTuple):
+    """One reference from a page to another address, as written and as resolved. A named
+    tuple, not a dataclass like the other records: a run holds about a hundred per page,
+    and site rules read them all back several times; a tuple is built three times faster
+    than a frozen dataclass and is just as immutable."""
 
     source: str  # the normalised URL of the page it is on
     kind: RefKind

@@ -46,6 +46,7 @@ _RUN_COLUMNS = "id, start_url, config_digest, started_at, finished_at, status, t
 _SQL_VARIABLES = 500  # parameters per IN (...) list, well under SQLite's limit
 _NAVIGABLE_KINDS = tuple(kind.value for kind in RefKind if kind.navigable)  # SQL literal
 _SEVERITIES = {severity.value: severity for severity in Severity}  # faster than Severity(s)
+_REF_KINDS = {kind.value: kind for kind in RefKind}  # faster than RefKind(k)
 
 
 def now_iso() -> str:
@@ -177,7 +178,8 @@ class SqliteStore:
             f"{only} ORDER BY rowid",
             (run_id,),
         )
-        return (Reference(s, RefKind(k), raw, u, t, text, m) for s, k, raw, u, t, text, m in rows)
+        kinds = _REF_KINDS
+        return (Reference(s, kinds[k], raw, u, t, text, m) for s, k, raw, u, t, text, m in rows)
 
     def sitemap_entries(self, run_id: int) -> Iterator[SitemapEntry]:
         rows = self._db.execute(
