@@ -21,6 +21,10 @@ def page_findings(page: Page, ctx: CheckContext) -> tuple[Finding, ...]:
     return _kept(finding for check in _active(ctx, "check_page") for finding in check(page, ctx))
 
 
+def page_rules_on(ctx: CheckContext) -> bool:
+    return bool(_active(ctx, "check_page"))
+
+
 def site_findings(site: SiteView, ctx: CheckContext) -> tuple[Finding, ...]:
     return _kept(finding for check in _active(ctx, "check_site") for finding in check(site, ctx))
 

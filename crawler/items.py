@@ -12,12 +12,15 @@ from shoplint.model import Fetch, Finding, Reference, SitemapEntry
 class CrawledUrl:
     """One fetched URL, with the references found on it when it is a parsed page.
 
-    `doc` is the parsed tree, handed to the page checks and dropped before storing;
-    `findings` are what the page checks found on it."""
+    `doc` is the parsed tree and `body` the bytes it was parsed from (in `encoding`),
+    handed to the page checks and dropped before storing; `findings` are what the page
+    checks found on it."""
 
     fetch: Fetch
     refs: tuple[Reference, ...] = ()
     doc: Any = None
+    body: bytes = b""
+    encoding: str = "utf-8"
     findings: tuple[Finding, ...] = ()
 
 

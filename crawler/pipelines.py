@@ -2,48 +2,78 @@
 
 from __future__ import annotations
 
+import asyncio
+import logging
 import time
+from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import replace
-from datetime import date
 from typing import Any
 
 from scrapy.crawler import Crawler
 
-from checks.context import CheckContext
-from checks.engine import page_findings
+from checks.engine import page_findings, page_rules_on
 from checks.page import Page
+from crawler.check_workers import check_context, check_in_worker, findings_of, start_pool
 from crawler.items import CrawledUrl, SitemapUrls
-from shoplint.config import RuleConfig
 from shoplint.model import Fetch, Finding, Reference, SitemapEntry
 from shoplint.store import Store, open_store
 
+logger = logging.getLogger(__name__)
+
 
 class PageChecksPipeline:
-    """Runs the page rules on each parsed page, on the tree the spider parsed, then lets
-    the tree go: the store never sees it."""
+    """Runs the page rules on each parsed page, then lets the tree and the bytes go: the
+    store never sees them. In a check worker (crawler/check_workers.py) when there is one,
+    else on the tree the spider parsed. Should the worker die, the crawl's own process takes
+    over: no page goes unchecked."""
 
     def __init__(self, crawler: Crawler):
         settings = crawler.settings
-        rule_config = {
-            code: RuleConfig.model_validate(values)
-            for code, values in settings.getdict("SHOPLINT_CHECKS").items()
-        }
-        self.context = CheckContext(
-            rule_config,
+        self.context_args = (
+            settings.getdict("SHOPLINT_CHECKS"),
             settings["SHOPLINT_START_URL"],
-            date.fromisoformat(settings["SHOPLINT_TODAY"]),
-            site_hosts=settings.getlist("SHOPLINT_SITE_HOSTS"),
+            settings["SHOPLINT_TODAY"],
+            settings.getlist("SHOPLINT_SITE_HOSTS"),
         )
+        self.context = check_context(*self.context_args)
+        self.workers = settings.getint("SHOPLINT_CHECK_WORKERS")
+        self.pool: ProcessPoolExecutor | None = None
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> PageChecksPipeline:
         return cls(crawler)
 
-    def process_item(self, item: Any, spider: Any = None) -> Any:
-        if isinstance(item, CrawledUrl) and item.doc is not None:
-            page = Page(item.fetch, item.doc, item.refs)
-            return replace(item, doc=None, findings=page_findings(page, self.context))
-        return item
+    def open_spider(self, spider: Any = None) -> None:
+        if self.workers and page_rules_on(self.context):
+            self.pool = start_pool(self.workers, self.context_args)
+
+    async def process_item(self, item: Any, spider: Any = None) -> Any:
+        if not (isinstance(item, CrawledUrl) and item.doc is not None):
+            return item
+        if self.pool is None:
+            findings = page_findings(Page(item.fetch, item.doc, item.refs), self.context)
+        else:
+            findings = await self._in_worker(self.pool, replace(item, doc=None))
+        return replace(item, doc=None, body=b"", findings=findings)
+
+    async def _in_worker(self, pool: ProcessPoolExecutor, item: CrawledUrl) -> tuple[Finding, ...]:
+        args = (item.fetch, item.refs, item.body, item.encoding)
+        try:
+            return await asyncio.wrap_future(pool.submit(check_in_worker, *args))
+        except BrokenProcessPool as error:
+            if self.pool is pool:  # the first page to learn it says so
+                logger.warning(
+                    "page checks: the check worker stopped (%s); the crawl's "
+                    "process checks the pages from now on",
+                    error,
+                )
+                self.pool = None
+        return findings_of(*args, self.context)
+
+    def close_spider(self, spider: Any = None) -> None:
+        if self.pool is not None:
+            self.pool.shutdown()
 
 
 class StorePipeline:

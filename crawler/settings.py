@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
+from crawler.check_workers import default_workers
 from shoplint import __version__
 from shoplint.config import Config
 
@@ -82,4 +83,7 @@ def crawl_settings(
         "SHOPLINT_MAX_URL_LENGTH": crawl.max_url_length,
         "SHOPLINT_MAX_QUERY_VARIANTS": crawl.max_query_variants,
         "SHOPLINT_MAX_REDIRECTS": crawl.max_redirects,
+        "SHOPLINT_CHECK_WORKERS": (
+            default_workers() if crawl.check_workers is None else crawl.check_workers
+        ),
     }

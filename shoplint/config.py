@@ -75,6 +75,9 @@ class CrawlConfig(_Section):
         ]
     )  # query parameters removed from URLs (globs, case-insensitive)
     exclude: list[str] = Field(default_factory=list)  # URL globs never fetched
+    # processes running the page checks beside the crawl; None: one when the machine has a
+    # second core; 0: the checks run in the crawl's own process
+    check_workers: int | None = Field(None, ge=0, le=8)
 
 
 class StoreConfig(_Section):

@@ -196,6 +196,8 @@ class ShopSpider(scrapy.Spider):
             ),
             tuple(refs),
             doc,
+            response.body,
+            response.encoding,
         )
 
     def _not_found_page(self, response: Response) -> dict[str, str | None]:
