@@ -10,7 +10,6 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass
-from functools import lru_cache
 from typing import Any
 
 import lxml.html
@@ -44,25 +43,15 @@ def offer_values(doc: lxml.html.HtmlElement, url: str, name: str) -> list[OfferV
         el.get("type") == "application/ld+json" and name in (el.text or "")
         for el in doc.iter("script")
     ):
-        values.extend(_values(_json_ld_items(doc), name, JSON_LD, "@type", None))
+        try:
+            items = _JSON_LD.extract_items(doc)
+        except ValueError:  # JSON no parser can read: another check's business
+            items = []
+        values.extend(_values(items, name, JSON_LD, "@type", None))
     if _MICRODATA_WITH(doc, name=name):
-        values.extend(_values(_microdata_items(doc, url), name, MICRODATA, "type", None))
+        items = _MICRODATA.extract_items(doc, url)
+        values.extend(_values(items, name, MICRODATA, "type", None))
     return values
-
-
-# A product page is read twice: the spider asks for availability, a rule for
-# priceValidUntil. The last pages' items are kept, so extruct reads each page once.
-@lru_cache(maxsize=4)
-def _json_ld_items(doc: lxml.html.HtmlElement) -> list[Any]:
-    try:
-        return _JSON_LD.extract_items(doc)
-    except ValueError:  # JSON no parser can read: another check's business
-        return []
-
-
-@lru_cache(maxsize=4)
-def _microdata_items(doc: lxml.html.HtmlElement, url: str) -> list[Any]:
-    return _MICRODATA.extract_items(doc, url)
 
 
 def _values(

@@ -27,7 +27,13 @@ def _findings(run_shoplint, url: str, store: StoreReader, workers: int) -> set[t
     assert proc.returncode in (0, 1), proc.stderr
     report = store.findings_json()
     assert report["run"]["status"] == "complete"
-    return {(f["code"], f["fingerprint"]) for f in report["findings"]}
+    # which sort and filter variants of a category get in under max_query_variants depends
+    # on the order pages arrive in, which differs from run to run: they are left out
+    return {
+        (f["code"], f["fingerprint"])
+        for f in report["findings"]
+        if "?" not in f["url"] and "?" not in (f["target"] or "")
+    }
 
 
 def test_a_worker_finds_what_the_crawls_process_finds(run_shoplint, tmp_path: Path):
