@@ -39,8 +39,11 @@ def check_context(
 
 def default_workers() -> int:
     """One worker when the crawl can have a core of its own beside it, else none."""
-    forks = "fork" in multiprocessing.get_all_start_methods()
-    return 1 if forks and len(os.sched_getaffinity(0)) > 1 else 0
+    if "fork" not in multiprocessing.get_all_start_methods():
+        return 0
+    usable = os.sched_getaffinity(0) if hasattr(os, "sched_getaffinity") else None
+    cores = len(usable) if usable is not None else os.cpu_count() or 1
+    return 1 if cores > 1 else 0
 
 
 def start_pool(workers: int, context_args: tuple[Any, ...]) -> ProcessPoolExecutor:
@@ -77,5 +80,7 @@ def check_in_worker(
 def findings_of(
     fetch: Fetch, refs: tuple[Reference, ...], body: bytes, encoding: str, ctx: CheckContext
 ) -> tuple[Finding, ...]:
+    """The page rules' findings on the page in `body`, parsed here: in a worker, or in the
+    crawl's process once its worker has died (the tree it parsed is gone by then)."""
     doc = parse_html(body, encoding)
     return page_findings(Page(fetch, doc, refs), ctx) if doc is not None else ()
