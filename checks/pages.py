@@ -635,12 +635,12 @@ def _unreachable_and_failing(
         and entry.url not in (site.start_url, probe)
     }
     landing = _landing_pages(site, listed) if listed and ctx.enabled(ORPHAN) else {}
+    if not failing and not landing:
+        return
     linked: set[str] = set()
     as_page: set[str] = set()
     as_resource: set[str] = set()
     referrer: dict[str, str] = {}
-    if not failing and not landing:
-        return
     # the failing addresses need every kind of reference; the orphans only links
     for ref in site.references(None if failing else _LINK_KINDS):
         target = ref.target

@@ -54,7 +54,7 @@ class PageChecksPipeline:
         if self.pool is None:
             findings = page_findings(Page(item.fetch, item.doc, item.refs), self.context)
         else:
-            findings = await self._in_worker(self.pool, replace(item, doc=None))
+            findings = await self._in_worker(self.pool, item)
         return replace(item, doc=None, body=b"", findings=findings)
 
     async def _in_worker(self, pool: ProcessPoolExecutor, item: CrawledUrl) -> tuple[Finding, ...]:

@@ -25,6 +25,7 @@ def _findings(run_shoplint, url: str, store: StoreReader, workers: int) -> set[t
     config = {"crawl": {"internal_only": True, "check_workers": workers}}
     proc, store = run_shoplint(url, config=config, store=store)
     assert proc.returncode in (0, 1), proc.stderr
+    assert "the check worker stopped" not in proc.stdout + proc.stderr  # the worker checked
     report = store.findings_json()
     assert report["run"]["status"] == "complete"
     # which sort and filter variants of a category get in under max_query_variants depends
