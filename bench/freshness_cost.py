@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """What the freshness checks cost per page, run by hand (no timings in tests):
 
-    /work/venv/bin/python bench/freshness_cost.py [--synthetic-pages 500] [--rounds 5]
+    python bench/freshness_cost.py [--synthetic-pages 500] [--rounds 5]
 
 Pages as in bench/readability_cost.py: every page of the demo shop (Dutch, with its seeded
 promotions, offers and stock) and of the benchmark's synthetic shop (English). For each
@@ -35,9 +35,10 @@ from readability_cost import (  # noqa: E402
 
 from checks import dates, freshness  # noqa: E402
 from checks.context import CheckContext  # noqa: E402
-from checks.page import Page, visible_text_of  # noqa: E402
-from checks.shop_facts import availability, update_statement  # noqa: E402
-from crawler.extract import page_facts  # noqa: E402
+from checks.page import Page  # noqa: E402
+from ground.html.extract import page_facts  # noqa: E402
+from ground.html.facts import availability, update_statement  # noqa: E402
+from ground.html.text import visible_text_of  # noqa: E402
 
 
 def measure(name: str, pages: list[Page], rounds: int) -> None:

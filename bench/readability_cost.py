@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """What the language checks cost per page, run by hand (no timings in tests):
 
-    /work/venv/bin/python bench/readability_cost.py [--synthetic-pages 500] [--rounds 5]
+    python bench/readability_cost.py [--synthetic-pages 500] [--rounds 5]
 
 Pages: every page of the demo shop (Dutch; fetched once from a DemoShop on 127.0.0.1) and
 of the benchmark's synthetic shop (English; built in memory by bench/shopgen.py), parsed
@@ -39,9 +39,9 @@ from checks.context import CheckContext  # noqa: E402
 from checks.main_text import main_blocks  # noqa: E402
 from checks.page import Page  # noqa: E402
 from checks.text_language import detected_language, language_of_tag  # noqa: E402
-from crawler.extract import page_facts, parse_html  # noqa: E402
+from ground.html.extract import page_facts, parse_html  # noqa: E402
+from ground.model import Fetch, Outcome  # noqa: E402
 from shoplint.demo import DemoShop  # noqa: E402
-from shoplint.model import Fetch, Outcome  # noqa: E402
 
 MAX_DEMO_PAGES = 400
 

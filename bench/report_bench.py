@@ -12,8 +12,8 @@ The findings are shaped like a real shop's: 30% come from 30 template defects (a
 a header image) that show on 1,000 pages each; the rest are one-off problems spread over
 product, promotion, FAQ, checkout and blog pages, so routing sends them to every team.
 
-    /work/venv/bin/python bench/report_bench.py                  # 100,000 findings
-    /work/venv/bin/python bench/report_bench.py --findings 20000
+    python bench/report_bench.py                  # 100,000 findings
+    python bench/report_bench.py --findings 20000
 """
 
 from __future__ import annotations
@@ -30,13 +30,14 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from checks import REGISTRY  # noqa: E402
 from checks.context import CheckContext  # noqa: E402
+from checks.registry import REGISTRY  # noqa: E402
+from ground.model import Finding, RunStatus  # noqa: E402
 from reports.assemble import assemble  # noqa: E402
+from reports.config import REPORT_FORMATS  # noqa: E402
 from reports.writers import WRITERS, write_reports  # noqa: E402
-from shoplint.config import REPORT_FORMATS, Config  # noqa: E402
-from shoplint.model import Finding, RunStatus  # noqa: E402
-from shoplint.store import SqliteStore  # noqa: E402
+from shoplint.config import Config  # noqa: E402
+from store import SqliteStore  # noqa: E402
 
 SHOP = "https://shop.example/"
 SECTIONS = ("product", "product", "product", "categorie", "blog", "acties", "faq", "afrekenen")

@@ -11,9 +11,9 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from checks.rules import REGISTRY, Rule
-from shoplint.model import Finding, Severity
-from shoplint.urls import Site, origin
+from checks.registry import REGISTRY, Rule
+from ground.model import Finding, Severity
+from ground.urls import Site, origin
 
 _EVIDENCE_LIMIT = 500  # characters
 
@@ -71,7 +71,7 @@ class CheckContext:
             rule.family,
             code,
             settings.severity,
-            rule.owner,
+            rule.team,
             url,
             target,
             message,
@@ -91,11 +91,11 @@ class CheckContext:
 
 def _settings(rule: Rule, config: Any) -> RuleSettings:
     if config is None:
-        return RuleSettings(True, rule.severity, dict(rule.options), None)
+        return RuleSettings(True, rule.severity, rule.defaults, None)
     ignore = "|".join(fnmatch.translate(glob) for glob in config.ignore)
     return RuleSettings(
         config.enabled,
         config.severity or rule.severity,
-        {**rule.options, **config.options},
+        {**rule.defaults, **config.options},
         re.compile(ignore) if ignore else None,
     )

@@ -21,8 +21,9 @@ from functools import lru_cache
 
 from dateparser.search import search_dates
 
+from ground.years import REACH, years
+
 LANGUAGES = ["nl", "en", "de", "fr"]
-REACH = 60  # characters after a phrase in which its date must be
 _PHRASE_REACH = 40  # characters a phrase may take, before the stretch it announces
 _SETTINGS = {
     "DATE_ORDER": "DMY",  # 05/01/2025 is 5 January: the order of all four languages
@@ -30,8 +31,6 @@ _SETTINGS = {
     "RETURN_AS_TIMEZONE_AWARE": False,
     "PARSERS": ["custom-formats", "absolute-time"],  # "30 dagen" is not a date here
 }
-_CENTURIES = ("19", "20")
-_SHORT_YEAR = re.compile(r"(?<!\d)\d\d?/\d\d?/(\d\d)(?!\d)")  # 31/12/24
 _LEADING = " \t:;,.-–—"  # "Laatst bijgewerkt: 3 maart": dateparser reads no date after a colon
 # Spellings dateparser misses: "1er mars" (French ordinal), "31 dec. 2024" (abbreviation dot).
 _FRENCH_FIRST = re.compile(r"\b1er\b", re.IGNORECASE)
@@ -46,34 +45,6 @@ class FoundDate:
     day: date
     start: int
     end: int
-
-
-@lru_cache(maxsize=4)  # several rules read the same page text (its hash is kept by str)
-def years(text: str) -> tuple[tuple[int, int], ...]:
-    """Where the years are in `text`, as (start, end) in text order: every number 1900-2099
-    standing alone, and the two-digit year of a numeric date written with slashes
-    ("31/12/24"). Dates with dots or dashes are read with a four-digit year only
-    ("31.12.2024"): looking at every full stop of a page costs more than all the rest."""
-    spans = set()
-    for century in _CENTURIES:
-        at = text.find(century)
-        while at >= 0:
-            end = at + 4
-            if text[at + 2 : end].isdigit() and not _digit(text, at - 1) and not _digit(text, end):
-                spans.add((at, end))
-            at = text.find(century, at + 1)
-    at = text.find("/")
-    while at >= 0:
-        if _digit(text, at - 1) and _digit(text, at + 1):
-            short = _SHORT_YEAR.search(text, max(0, at - 2), at + 8)
-            if short:
-                spans.add(short.span(1))
-        at = text.find("/", at + 1)
-    return tuple(sorted(spans))
-
-
-def _digit(text: str, at: int) -> bool:
-    return 0 <= at < len(text) and text[at].isdigit()
 
 
 def dates_after(text: str, phrases: re.Pattern[str], reach: int = REACH) -> Iterator[FoundDate]:

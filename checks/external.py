@@ -24,8 +24,8 @@ from urllib.parse import urlsplit
 import httpx
 import yaml
 
-from shoplint.model import ExternalCheck, LinkVerdict
-from shoplint.store import Store
+from ground.model import ExternalCheck, LinkVerdict
+from store import LinkCache
 
 _CHALLENGES = yaml.safe_load(
     files("checks").joinpath("data", "bot_challenges.yml").read_text(encoding="utf-8")
@@ -66,7 +66,7 @@ class _Attempt:
 
 
 def check_external(
-    urls: Iterable[str], store: Store, settings: ExternalSettings, now: datetime | None = None
+    urls: Iterable[str], cache: LinkCache, settings: ExternalSettings, now: datetime | None = None
 ) -> dict[str, ExternalCheck]:
     """Every URL's result: from the cache when it was ok recently enough, else checked now
     (and cached)."""
@@ -75,14 +75,14 @@ def check_external(
     trusted_since = now - settings.recheck_ok_after
     results = {
         url: cached
-        for url, cached in store.external_checks(wanted).items()
+        for url, cached in cache.external_checks(wanted).items()
         if cached.verdict is LinkVerdict.OK
         and datetime.fromisoformat(cached.checked_at) > trusted_since
     }
     due = [url for url in wanted if url not in results]
     if due:
         checked = asyncio.run(_check_all(due, settings, now.isoformat(timespec="seconds")))
-        store.save_external_checks(checked)
+        cache.save_external_checks(checked)
         results.update((check.url, check) for check in checked)
     return results
 

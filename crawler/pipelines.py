@@ -1,79 +1,57 @@
-"""The item pipeline: writes what the spider yields to the run store, in batches."""
+"""The item pipelines: page checks on each parsed page, then the run store, in batches."""
 
 from __future__ import annotations
 
-import asyncio
-import logging
 import time
-from concurrent.futures import ProcessPoolExecutor
-from concurrent.futures.process import BrokenProcessPool
 from dataclasses import replace
-from typing import Any
+from typing import Any, Protocol
 
 from scrapy.crawler import Crawler
 
-from checks.engine import page_findings, page_rules_on
-from checks.page import Page
-from crawler.check_workers import check_context, check_in_worker, findings_of, start_pool
 from crawler.items import CrawledUrl, SitemapUrls
-from shoplint.model import Fetch, Finding, Reference, SitemapEntry
-from shoplint.store import Store, open_store
+from ground.model import Fetch, Finding, Reference, SitemapEntry
+from store import CrawlWriter, open_store
 
-logger = logging.getLogger(__name__)
+
+class PageChecks(Protocol):
+    """What the crawl asks of the page checks it is handed (checks/page_checks.py is one)."""
+
+    def open(self) -> None: ...
+    async def findings(
+        self, fetch: Fetch, refs: tuple[Reference, ...], doc: Any, body: bytes, encoding: str
+    ) -> tuple[Finding, ...]: ...
+    def close(self) -> None: ...
 
 
 class PageChecksPipeline:
-    """Runs the page rules on each parsed page, then lets the tree and the bytes go: the
-    store never sees them. In a check worker (crawler/check_workers.py) when there is one,
-    else on the tree the spider parsed. Should the worker die, the crawl's own process takes
-    over: no page goes unchecked."""
+    """Hands each parsed page to the page checks the run gave the crawl (the spider's
+    `page_checks` argument), then lets the tree and the bytes go: the store never sees
+    them. Without page checks, pages pass through unchecked."""
 
     def __init__(self, crawler: Crawler):
-        settings = crawler.settings
-        self.context_args = (
-            settings.getdict("SHOPLINT_CHECKS"),
-            settings["SHOPLINT_START_URL"],
-            settings["SHOPLINT_TODAY"],
-            settings.getlist("SHOPLINT_SITE_HOSTS"),
-        )
-        self.context = check_context(*self.context_args)
-        self.workers = settings.getint("SHOPLINT_CHECK_WORKERS")
-        self.pool: ProcessPoolExecutor | None = None
+        self.crawler = crawler
+        self.checks: PageChecks | None = None
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> PageChecksPipeline:
         return cls(crawler)
 
     def open_spider(self, spider: Any = None) -> None:
-        if self.workers and page_rules_on(self.context):
-            self.pool = start_pool(self.workers, self.context_args)
+        self.checks = getattr(self.crawler.spider, "page_checks", None)
+        if self.checks is not None:
+            self.checks.open()
 
     async def process_item(self, item: Any, spider: Any = None) -> Any:
-        if not (isinstance(item, CrawledUrl) and item.doc is not None):
+        if self.checks is None or not (isinstance(item, CrawledUrl) and item.doc is not None):
             return item
-        if self.pool is None:
-            findings = page_findings(Page(item.fetch, item.doc, item.refs), self.context)
-        else:
-            findings = await self._in_worker(self.pool, item)
+        findings = await self.checks.findings(
+            item.fetch, item.refs, item.doc, item.body, item.encoding
+        )
         return replace(item, doc=None, body=b"", findings=findings)
 
-    async def _in_worker(self, pool: ProcessPoolExecutor, item: CrawledUrl) -> tuple[Finding, ...]:
-        args = (item.fetch, item.refs, item.body, item.encoding)
-        try:
-            return await asyncio.wrap_future(pool.submit(check_in_worker, *args))
-        except BrokenProcessPool as error:
-            if self.pool is pool:  # the first page to learn it says so
-                logger.warning(
-                    "page checks: the check worker stopped (%s); the crawl's "
-                    "process checks the pages from now on",
-                    error,
-                )
-                self.pool = None
-        return findings_of(*args, self.context)
-
     def close_spider(self, spider: Any = None) -> None:
-        if self.pool is not None:
-            self.pool.shutdown()
+        if self.checks is not None:
+            self.checks.close()
 
 
 class StorePipeline:
@@ -85,7 +63,7 @@ class StorePipeline:
         self.run_id = run_id
         self.batch_size = batch_size
         self.flush_seconds = flush_seconds
-        self.store: Store | None = None
+        self.store: CrawlWriter | None = None
         self._fetches: list[Fetch] = []
         self._refs: list[Reference] = []
         self._entries: list[SitemapEntry] = []

@@ -3,14 +3,14 @@ configuration over these defaults."""
 
 from __future__ import annotations
 
-from datetime import date
+from importlib.metadata import version
 from typing import Any
 
-from crawler.check_workers import default_workers
-from shoplint import __version__
-from shoplint.config import Config
+from crawler.config import CrawlConfig, SiteConfig
 
-USER_AGENT = f"Mozilla/5.0 (compatible; shoplint/{__version__}; site health check for its owners)"
+USER_AGENT = (
+    f"Mozilla/5.0 (compatible; shoplint/{version('shoplint')}; site health check for its owners)"
+)
 
 DEFAULTS: dict[str, Any] = {
     "BOT_NAME": "shoplint",
@@ -54,9 +54,8 @@ DEFAULTS: dict[str, Any] = {
 
 
 def crawl_settings(
-    config: Config, start_url: str, today: date, store_path: str, run_id: int
+    crawl: CrawlConfig, site: SiteConfig, start_url: str, store_path: str, run_id: int
 ) -> dict[str, Any]:
-    crawl = config.crawl
     return {
         **DEFAULTS,
         "USER_AGENT": crawl.user_agent or USER_AGENT,
@@ -71,11 +70,9 @@ def crawl_settings(
         "DOWNLOAD_MAXSIZE": crawl.max_response_bytes,
         "RETRY_TIMES": crawl.retries,
         "SHOPLINT_START_URL": start_url,
-        "SHOPLINT_TODAY": today.isoformat(),
-        "SHOPLINT_CHECKS": {code: rule.model_dump() for code, rule in config.checks.items()},
         "SHOPLINT_STORE_PATH": store_path,
         "SHOPLINT_RUN_ID": run_id,
-        "SHOPLINT_SITE_HOSTS": list(config.site.hosts),
+        "SHOPLINT_SITE_HOSTS": list(site.hosts),
         "SHOPLINT_DROP_PARAMS": list(crawl.drop_params),
         "SHOPLINT_EXCLUDE": list(crawl.exclude),
         "SHOPLINT_MAX_PAGES": crawl.max_pages,
@@ -83,7 +80,4 @@ def crawl_settings(
         "SHOPLINT_MAX_URL_LENGTH": crawl.max_url_length,
         "SHOPLINT_MAX_QUERY_VARIANTS": crawl.max_query_variants,
         "SHOPLINT_MAX_REDIRECTS": crawl.max_redirects,
-        "SHOPLINT_CHECK_WORKERS": (
-            default_workers() if crawl.check_workers is None else crawl.check_workers
-        ),
     }

@@ -4,24 +4,44 @@ Both `shoplint run` and `shoplint gate` go through here, so they judge alike."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import date
+from typing import Protocol
 
-from checks import REGISTRY
-from checks.rules import FAMILY_PREFIXES
+from checks.config import RuleConfig
+from checks.registry import FAMILY_PREFIXES, REGISTRY
+from crawler.config import CrawlConfig
+from ground.errors import ConfigError
+from ground.model import Finding, RunInfo
+from ground.urls import Normalizer
 from reports.baseline import load_baseline
+from reports.config import GateConfig, OwnersConfig, ReportConfig, TeamConfig
 from reports.data import SEVERITY_RANK, ReportData, ReportedFinding, TrendPoint
 from reports.gate import evaluate
 from reports.owners import Router
-from shoplint.config import Config
-from shoplint.errors import ConfigError
-from shoplint.model import Finding, RunInfo
-from shoplint.store import Store
-from shoplint.urls import Normalizer
+from store import History
 
 _FAMILY_ORDER = {family: index for index, family in enumerate(FAMILY_PREFIXES)}
 
 
-def assemble(store: Store, run_id: int, config: Config, today: date) -> ReportData:
+class ReportedConfig(Protocol):
+    """The parts of shoplint.yml a report reads (shoplint/config.py's Config has them)."""
+
+    @property
+    def report(self) -> ReportConfig: ...
+    @property
+    def teams(self) -> Mapping[str, TeamConfig]: ...
+    @property
+    def owners(self) -> OwnersConfig: ...
+    @property
+    def gate(self) -> GateConfig: ...
+    @property
+    def checks(self) -> Mapping[str, RuleConfig]: ...
+    @property
+    def crawl(self) -> CrawlConfig: ...
+
+
+def assemble(store: History, run_id: int, config: ReportedConfig, today: date) -> ReportData:
     run = store.run(run_id)
     router = Router(config.owners)
     compared = compared_run(store, run, config)
@@ -75,7 +95,7 @@ def assemble(store: Store, run_id: int, config: Config, today: date) -> ReportDa
     )
 
 
-def compared_run(store: Store, run: RunInfo, config: Config) -> RunInfo | None:
+def compared_run(store: History, run: RunInfo, config: ReportedConfig) -> RunInfo | None:
     """The run `gate.compare_with` names: "new" and "fixed" are relative to it."""
     reference = config.gate.compare_with
     if reference == "none":

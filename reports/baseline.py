@@ -10,8 +10,8 @@ from typing import Any
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from shoplint.errors import ConfigError
-from shoplint.model import Finding
+from ground.errors import ConfigError
+from ground.model import Finding
 
 _HEADER = """\
 # Accepted shoplint findings: the release gate does not count them until their `until` date.

@@ -7,8 +7,8 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import TYPE_CHECKING
 
-from shoplint.config import TeamConfig
-from shoplint.model import Finding, FlowOutcome, RunInfo, Severity
+from ground.model import Finding, FlowOutcome, RunInfo, Severity
+from reports.config import TeamConfig
 
 if TYPE_CHECKING:
     from reports.baseline import Acceptance

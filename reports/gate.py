@@ -7,10 +7,10 @@ from collections import Counter, defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from checks import REGISTRY
+from checks.registry import REGISTRY
+from ground.model import RunInfo, RunStatus
+from reports.config import GateConfig, GatePolicy
 from reports.data import SEVERITY_RANK, ReportedFinding
-from shoplint.config import GateConfig, GatePolicy
-from shoplint.model import RunInfo, RunStatus
 
 _REASONS_SHOWN = 5  # rules named in the printed verdict; the reports list them all
 

@@ -7,8 +7,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date
 
-from checks import REGISTRY
-from checks.rules import Rule
+from checks.registry import REGISTRY, Rule
 from reports.data import SEVERITY_RANK, ReportedFinding
 from reports.gate import GateResult
 

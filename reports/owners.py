@@ -15,15 +15,14 @@ import textwrap
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
 
-from checks import REGISTRY
-from shoplint.config import OwnerRule, OwnersConfig, TeamConfig
-from shoplint.model import Finding
+from checks.registry import REGISTRY
+from ground.model import Finding
+from reports.config import OwnerRule, OwnersConfig, TeamConfig
 
 
 @dataclass(frozen=True)
 class Route:
     owner: str
-    rule_index: int | None  # the owners rule that decided; None: the default
     why: str  # one line for `shoplint owners`
 
 
@@ -47,12 +46,12 @@ class Router:
         for rule in reversed(self._rules):
             if url_matches[rule.index] and rule.matches_finding(code, family):
                 note = f" ({rule.note})" if rule.note else ""
-                return Route(rule.owner, rule.index, f"owners.rules.{rule.index}{note}")
+                return Route(rule.owner, f"owners.rules.{rule.index}{note}")
         if self._default is not None:
-            return Route(self._default, None, "owners.default (no rule matches)")
+            return Route(self._default, "owners.default (no rule matches)")
         registered = REGISTRY.get(code)
-        team = registered.owner if registered else own_team or "?"
-        return Route(team, None, "the rule's own team (no rule matches)")
+        team = registered.team if registered else own_team or "?"
+        return Route(team, "the rule's own team (no rule matches)")
 
     def explain(self, url: str, teams: Mapping[str, TeamConfig]) -> list[str]:
         """For `shoplint owners URL`: the rules, which of them match the page, and where

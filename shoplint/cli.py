@@ -12,11 +12,16 @@ from importlib.resources import files
 from pathlib import Path
 from typing import NoReturn
 
+from checks.registry import REGISTRY
+from ground.errors import ConfigError, CrawlError, ShoplintError
+from ground.model import FlowOutcome, Severity
+from reports.baseline import accept
+from reports.config import GatePolicy
+from reports.owners import Router
 from shoplint import __version__
-from shoplint.config import DEFAULT_CONFIG_FILE, Config, GatePolicy, load_config
-from shoplint.errors import ConfigError, CrawlError, ShoplintError
-from shoplint.model import FlowOutcome, Severity
+from shoplint.config import DEFAULT_CONFIG_FILE, Config, load_config
 from shoplint.runner import RunOutcome, checkout, gate, run
+from store import open_store
 
 EXIT_USAGE = 2
 DEMO_CONFIG = Path(__file__).parent / "demo" / "shoplint.yml"  # the demo's checkout flows
@@ -228,9 +233,6 @@ def cmd_gate(args: argparse.Namespace) -> int:
 
 
 def cmd_accept(args: argparse.Namespace) -> int:
-    from reports.baseline import accept
-    from shoplint.store import open_store
-
     config = load_config(args.config).with_overrides({"store": {"path": args.db}})
     baseline = args.baseline or config.gate.baseline
     today = _today(None)
@@ -259,8 +261,6 @@ def cmd_accept(args: argparse.Namespace) -> int:
 
 
 def cmd_owners(args: argparse.Namespace) -> int:
-    from reports.owners import Router
-
     config = load_config(args.config)
     print("\n".join(Router(config.owners).explain(args.url, config.teams)))
     return 0
@@ -324,24 +324,23 @@ def cmd_demo(args: argparse.Namespace) -> int:
 
 
 def cmd_checks(args: argparse.Namespace) -> int:
-    from checks import REGISTRY
-
     if args.code is None:
         for rule in sorted(REGISTRY.values(), key=lambda r: r.code):
             print(
-                f"{rule.code}  {rule.family:<10} {rule.severity.value:<8} {rule.owner:<17}"
+                f"{rule.code}  {rule.family:<10} {rule.severity.value:<8} {rule.team:<17}"
                 f" {rule.name}"
             )
         return 0
     rule = REGISTRY.get(args.code.upper())
     if rule is None:
         raise ConfigError(f"CODE: unknown rule code {args.code!r} (`shoplint checks` lists them)")
-    print(f"{rule.code} {rule.name} ({rule.family}; {rule.severity.value}; owner {rule.owner})")
+    print(f"{rule.code} {rule.name} ({rule.family}; {rule.severity.value}; owner {rule.team})")
     print(f"\n{rule.summary}\n\n{textwrap.fill(rule.explanation, 88)}")
     if rule.options:
         print(f"\nOptions (in shoplint.yml: checks: {{{rule.code}: {{options: ...}}}}):")
-        for name, default in rule.options.items():
-            print(f"  {name}: {default!r}")
+        for name, option in rule.options.items():
+            print(f"  {name}: {option.default!r}")
+            print(f"      {option.type_text}" + (f": {option.doc}" if option.doc else ""))
     return 0
 
 

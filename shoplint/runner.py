@@ -11,18 +11,19 @@ from pathlib import Path
 from checks.checkout import FlowResult, PreparedFlow, prepare_flows, run_flows
 from checks.context import CheckContext
 from checks.engine import site_findings
+from checks.page_checks import PageChecks, default_workers
 from checks.site import SiteView
 from crawler.process import crawl
 from crawler.settings import USER_AGENT
+from ground.errors import ConfigError, CrawlError
+from ground.model import Outcome, RunInfo, RunStatus
+from ground.urls import Normalizer
 from reports.assemble import assemble
 from reports.data import ReportData
 from reports.gate import GateResult
 from reports.writers import write_reports
 from shoplint.config import Config
-from shoplint.errors import ConfigError, CrawlError
-from shoplint.model import Outcome, RunInfo, RunStatus
-from shoplint.store import Store, open_store
-from shoplint.urls import Normalizer
+from store import RunBook, open_store
 
 EXIT_PASSED, EXIT_GATE_FAILED, EXIT_CRAWL_FAILED = 0, 1, 3
 
@@ -59,12 +60,24 @@ def run(url: str, config: Config, today: date, resume: bool = False) -> RunOutco
     start = start_url_key(url, config)
     flows = prepare_flows(config.checkout or (), os.environ)  # before any request
     report_dir = _report_dir(config)
+    context = check_context(config, start, today)
+    workers = config.crawl.check_workers
+    page_checks = PageChecks(context, default_workers() if workers is None else workers)
     store = open_store(config.store.path)
     try:
         run_id, before = _begin(store, start, config, today, resume)
-        fetched = tuple((f.url, f.is_page) for f in store.fetches(run_id)) if resume else ()
+        fetched = tuple(store.fetched_urls(run_id)) if resume else ()
         pending = tuple(store.unfetched_targets(run_id)) if resume else ()
-        result = crawl(config, start, today, config.store.path, run_id, fetched, pending)
+        result = crawl(
+            config.crawl,
+            config.site,
+            start,
+            config.store.path,
+            run_id,
+            page_checks,
+            fetched,
+            pending,
+        )
         if not result.finished:
             status = RunStatus.INTERRUPTED
             problem = f"crawl interrupted ({result.finish_reason}); --resume continues it"
@@ -74,8 +87,8 @@ def run(url: str, config: Config, today: date, resume: bool = False) -> RunOutco
             status = RunStatus.COMPLETE
         counters = _add(before, result.counters())
         if status is not RunStatus.FAILED:
-            context = check_context(config, start, today)
-            store.add_findings(run_id, site_findings(SiteView(store, run_id, start), context))
+            site = SiteView(store, run_id, start, link_cache=store)
+            store.add_findings(run_id, site_findings(site, context))
             _walk_checkout(store, run_id, flows, start, context, config)
         store.finish_run(run_id, status, counters)
         store.record_first_seen(run_id)
@@ -117,6 +130,7 @@ def gate(
 
 
 def check_context(config: Config, start: str, today: date) -> CheckContext:
+    """The one check context of a run: page rules, site rules and the checkout walk share it."""
     return CheckContext(
         config.checks,
         start,
@@ -140,7 +154,7 @@ def checkout(url: str, config: Config, today: date) -> list[FlowResult]:
 
 
 def _walk_checkout(
-    store: Store,
+    store: RunBook,
     run_id: int,
     flows: tuple[PreparedFlow, ...],
     start: str,
@@ -166,7 +180,7 @@ def _report_dir(config: Config) -> Path:
 
 
 def _begin(
-    store: Store, start: str, config: Config, today: date, resume: bool
+    store: RunBook, start: str, config: Config, today: date, resume: bool
 ) -> tuple[int, dict[str, int]]:
     """The run to crawl into, and the counters it already has (a resumed run's)."""
     if not resume:
@@ -178,7 +192,7 @@ def _begin(
     return previous.id, previous.counters
 
 
-def _start_problem(store: Store, run_id: int, start: str) -> str | None:
+def _start_problem(store: RunBook, run_id: int, start: str) -> str | None:
     """Why the start URL gave the crawl nothing to work with, or None if it did."""
     chain = store.redirect_chain(run_id, start)
     if not chain:

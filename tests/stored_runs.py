@@ -16,9 +16,9 @@ from pathlib import Path
 import pytest
 
 from checks.context import CheckContext
+from ground.model import Finding, RunStatus
 from shoplint.cli import main
-from shoplint.model import Finding, RunStatus
-from shoplint.store import SqliteStore
+from store import SqliteStore
 
 SHOP = "https://shop.example/"
 TODAY = dt.date(2026, 5, 1)

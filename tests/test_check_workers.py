@@ -1,4 +1,4 @@
-"""Page checks in a worker process (crawler/check_workers.py): the same findings as in the
+"""Page checks in a worker process (checks/page_checks.py): the same findings as in the
 crawl's own process, and no page left unchecked when the worker dies mid-crawl."""
 
 from __future__ import annotations

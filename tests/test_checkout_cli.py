@@ -13,8 +13,8 @@ import yaml
 from checkout_shop import GUEST_STEPS, CheckoutShop, Flaws, guest_flow, walk
 from conftest import RUN_TIMEOUT, TODAY, shoplint_command, subprocess_env
 
+from ground.model import FlowEnd, StepStatus
 from shoplint.demo import DemoShop
-from shoplint.model import FlowEnd, StepStatus
 
 DEMO_CONFIG = Path(__file__).parent.parent / "shoplint" / "demo" / "shoplint.yml"
 

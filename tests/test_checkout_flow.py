@@ -12,9 +12,9 @@ from checkout_shop import GUEST_STEPS, CheckoutShop, Flaws, guest_flow, walk
 from fixture_server import FixtureServer, html_page
 
 from checks.checkout.forms import FormError, submission
+from ground.errors import ConfigError
+from ground.model import FlowEnd, StepStatus
 from shoplint.config import parse_config
-from shoplint.errors import ConfigError
-from shoplint.model import FlowEnd, StepStatus
 
 
 def test_a_full_flow_passes_every_step_and_places_the_order():

@@ -20,9 +20,9 @@ from checkout_shop import (
 )
 from fixture_server import FixtureServer, html_page
 
-from checks import REGISTRY
 from checks.checkout.prices import parse_price
-from shoplint.model import FlowEnd, Severity, StepStatus
+from checks.registry import REGISTRY
+from ground.model import FlowEnd, Severity, StepStatus
 
 
 def findings_of(results, code: str) -> list:

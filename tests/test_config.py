@@ -11,8 +11,8 @@ import yaml
 from conftest import CRAWLED, subprocess_env
 from fixture_server import FixtureServer, html_page
 
+from ground.errors import ConfigError
 from shoplint.config import Config, load_config
-from shoplint.errors import ConfigError
 
 NOWHERE = "http://127.0.0.1:9/"  # never contacted: every case here fails before the crawl
 

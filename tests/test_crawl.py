@@ -17,8 +17,8 @@ from fixture_server import (
     resource,
 )
 
-from shoplint.store import open_store
-from shoplint.urls import NOT_FOUND_PROBE
+from ground.urls import NOT_FOUND_PROBE
+from store import open_store
 
 PNG = b"\x89PNG\r\n\x1a\n" + bytes(range(256))
 FAST = {"crawl": {"autothrottle": False, "retries": 0}}  # quick crawls of tiny sites

@@ -260,7 +260,7 @@ def test_sitemap_index_and_urlsets(client, shop):
             dt.date.fromisoformat(url.find(f"{SM}lastmod").text)
             urls[path] = loc
     products = [p for p in urls if p.startswith("/product/")]
-    catalog_products = shoplint.demo.server.load_catalog()["products"]
+    catalog_products = shoplint.demo.site.load_catalog()["products"]
     assert len(catalog_products) == 40
     for p in catalog_products:
         assert urls[f"/product/{p['slug']}/"].endswith("sitemap-products.xml")
@@ -288,7 +288,7 @@ def test_keep_alive():
 
 
 def test_product_pages(client):
-    catalog = shoplint.demo.server.load_catalog()
+    catalog = shoplint.demo.site.load_catalog()
     for p in catalog["products"]:
         r = client.get(f"/product/{p['slug']}/")
         assert r.status_code == 200, p["slug"]

@@ -13,8 +13,8 @@ import pytest
 from fixture_server import FixtureServer, PerMethod, Reply, closed_port, html_page
 
 from checks.external import ExternalSettings, check_external
-from shoplint.model import ExternalCheck, LinkVerdict
-from shoplint.store import SqliteStore
+from ground.model import ExternalCheck, LinkVerdict
+from store import SqliteStore
 
 FAST = ExternalSettings(
     user_agent="shoplint-test",

@@ -11,7 +11,7 @@ from conftest import TODAY
 
 from checks.dates import dates_after, http_date, iso_date
 from checks.freshness import promotion_ends
-from checks.shop_facts import LAST_UPDATED
+from ground.html.facts import LAST_UPDATED
 
 today = date.fromisoformat(TODAY)  # 2026-05-01
 

@@ -17,8 +17,8 @@ from conftest import TODAY
 from fixture_server import FixtureServer, html_page
 from stored_runs import finding, store_run
 
+from ground.model import RunStatus
 from shoplint.cli import build_parser
-from shoplint.model import RunStatus
 
 BROKEN = finding("LNK001", "/a/", "/gone/")  # error
 BROKEN_TOO = finding("LNK001", "/b/", "/gone/")  # error

@@ -14,10 +14,11 @@ from conftest import CRAWLED
 from fixture_server import FixtureServer, html_page
 from stored_runs import SHOP, finding
 
-from checks import REGISTRY
+from checks.registry import REGISTRY
+from ground.errors import ConfigError
+from reports.config import OwnersConfig
 from reports.owners import Router
-from shoplint.config import Config, OwnersConfig, parse_config
-from shoplint.errors import ConfigError
+from shoplint.config import Config, parse_config
 
 
 def routed(config: Config, path: str, code: str) -> str:
@@ -79,7 +80,7 @@ def test_defaults_send_stock_rules_to_inventory(name):
 def test_a_finding_keeps_its_rules_team_when_no_rule_matches():
     config = parse_config({"owners": {"rules": []}}, "test")
     for code, rule in REGISTRY.items():
-        assert routed(config, "/acties/", code) == rule.owner
+        assert routed(config, "/acties/", code) == rule.team
 
 
 def test_routing_replaces_the_owner_and_nothing_else():

@@ -23,10 +23,10 @@ from checks.main_text import main_blocks
 from checks.page import Page
 from checks.readability import BANDS, score, split_sentences
 from checks.text_language import detected_language, language_of_tag
-from crawler.extract import page_facts, parse_html
+from ground.errors import ConfigError
+from ground.html.extract import page_facts, parse_html
+from ground.model import Fetch, Finding, Outcome
 from shoplint.config import parse_config
-from shoplint.errors import ConfigError
-from shoplint.model import Fetch, Finding, Outcome
 
 TEXTS = Path(__file__).parent / "data" / "texts"
 EXPECTED = yaml.safe_load((TEXTS / "expected.yml").read_text(encoding="utf-8"))

@@ -19,7 +19,7 @@ from conftest import CRAWLED, RUN_TIMEOUT, shoplint_command, subprocess_env
 from fixture_server import FixtureServer, html_page
 from stored_runs import finding
 
-from shoplint.store import SqliteStore
+from store import SqliteStore
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [

@@ -19,9 +19,9 @@ from fixture_server import FixtureServer, html_page
 from markupsafe import escape
 from stored_runs import SHOP, finding, store_run
 
-from checks import REGISTRY
-from shoplint.model import FlowEnd, FlowOutcome, StepOutcome, StepStatus
-from shoplint.store import SqliteStore
+from checks.registry import REGISTRY
+from ground.model import FlowEnd, FlowOutcome, StepOutcome, StepStatus
+from store import SqliteStore
 
 FOOTER_PAGES = [f"/product/fiets-{n}/" for n in range(40)]
 FOOTER_LINK = [

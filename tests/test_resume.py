@@ -14,7 +14,7 @@ import yaml
 from conftest import CRAWLED, RUN_TIMEOUT, StoreReader, shoplint_command, subprocess_env
 from fixture_server import FixtureServer, Reply, html_page, resource
 
-from shoplint.urls import NOT_FOUND_PROBE
+from ground.urls import NOT_FOUND_PROBE
 
 CATEGORIES, PRODUCTS = 6, 9  # 1 home + 6 categories + 54 products = 61 pages
 PAGE_DELAY = 0.2  # seconds per page: with concurrency 2 the crawl takes several seconds

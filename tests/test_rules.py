@@ -37,7 +37,7 @@ import yaml
 from conftest import CRAWLED
 from fixture_server import HTML, FixtureServer, Reply
 
-from checks import REGISTRY
+from checks.registry import REGISTRY
 
 RULES_DIR = Path(__file__).parent / "rules"
 CASES_ELSEWHERE = {  # family -> where its rules' cases are instead (each checks its own)

@@ -6,8 +6,8 @@ from __future__ import annotations
 import sqlite3
 from pathlib import Path
 
-from shoplint.model import Fetch, Outcome
-from shoplint.store.sqlite import SCHEMA_VERSION, SqliteStore
+from ground.model import Fetch, Outcome
+from store.sqlite import SCHEMA_VERSION, SqliteStore
 
 VERSION_1_FETCHES = """
 CREATE TABLE fetches (
@@ -40,7 +40,7 @@ def test_a_version_1_store_gets_the_page_facts_columns(tmp_path: Path):
         updated="Laatst bijgewerkt: 3 maart 2022",
     )
     store.write_batch(1, [sold_out], [], [])
-    assert store.fetch(1, sold_out.url) == sold_out
+    assert store.redirect_chain(1, sold_out.url) == [sold_out]
     store.close()
     with sqlite3.connect(path) as db:
         assert db.execute("PRAGMA user_version").fetchone() == (SCHEMA_VERSION,)

@@ -5,9 +5,9 @@ from __future__ import annotations
 
 import pytest
 
-from crawler.extract import srcset_urls
 from crawler.frontier import Admission, MemoryFrontier
-from shoplint.urls import Normalizer, Site, is_malformed, origin, resolve
+from ground.html.extract import srcset_urls
+from ground.urls import Normalizer, Site, is_malformed, origin, resolve
 
 PAGE = "https://shop.nl/fietsen/racefietsen.html"
 

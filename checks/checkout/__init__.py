@@ -10,10 +10,33 @@ policy links, the cart price against the product page's (prices.py), http on an 
 Safety: a payment provider's host is never requested (the flow ends there, reported as
 its hand-over step), `stop_before` ends a flow before a named step, and credentials for a
 staging site come from environment variables and go to the site's own hosts only.
+
+The rules are declared in checks/catalogue/checkout.py. The flow schema (flow.py) is
+light, for the configuration; the walking (run.py, with httpx) is imported on first use of
+its names from this package, so that loading a configuration never imports it.
 """
 
-from checks.checkout.flow import Flow
-from checks.checkout.rules import RULES
-from checks.checkout.run import FlowResult, PreparedFlow, prepare_flows, run_flows
+from __future__ import annotations
 
-__all__ = ["RULES", "Flow", "FlowResult", "PreparedFlow", "prepare_flows", "run_flows"]
+import importlib
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from checks.checkout.flow import Flow
+    from checks.checkout.run import FlowResult, PreparedFlow, prepare_flows, run_flows
+
+__all__ = ["Flow", "FlowResult", "PreparedFlow", "prepare_flows", "run_flows"]
+_HOMES = {
+    "Flow": "checks.checkout.flow",
+    "FlowResult": "checks.checkout.run",
+    "PreparedFlow": "checks.checkout.run",
+    "prepare_flows": "checks.checkout.run",
+    "run_flows": "checks.checkout.run",
+}
+
+
+def __getattr__(name: str) -> Any:
+    home = _HOMES.get(name)
+    if home is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    return getattr(importlib.import_module(home), name)

@@ -16,7 +16,7 @@ import httpx
 import yaml
 
 from checks.checkout.credentials import SiteSecrets
-from shoplint.urls import Site
+from ground.urls import Site
 
 MAX_HOPS = 20  # redirects followed before a step gives up
 _FORM = {"Content-Type": "application/x-www-form-urlencoded"}

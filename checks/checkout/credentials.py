@@ -10,7 +10,7 @@ from dataclasses import dataclass
 import httpx
 
 from checks.checkout.flow import Credentials
-from shoplint.errors import ConfigError
+from ground.errors import ConfigError
 
 HIDDEN = "***"
 

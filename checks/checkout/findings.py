@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from checks.context import CheckContext
-from shoplint.model import Finding
+from ground.model import Finding
 
 
 class FlowFindings:

@@ -16,11 +16,7 @@ from urllib.parse import urlsplit
 
 import yaml
 
-from checks.checkout.browser import Browser, status_text
-from checks.checkout.findings import FlowFindings
-from checks.checkout.flow import Flow
-from checks.checkout.prices import cart_price, product_price
-from checks.checkout.rules import (
+from checks.catalogue.checkout import (
     BROKEN_IMAGE_ON_STEP,
     BROKEN_LINK_ON_STEP,
     ERROR_ON_STEP,
@@ -30,11 +26,15 @@ from checks.checkout.rules import (
     POLICY_LINK,
     PRICE_MISMATCH,
 )
+from checks.checkout.browser import Browser, status_text
+from checks.checkout.findings import FlowFindings
+from checks.checkout.flow import Flow
+from checks.checkout.prices import cart_price, product_price
 from checks.checkout.walker import StepPage
-from checks.pages import ProblemKind, visible_problems
-from shoplint.errors import ConfigError
-from shoplint.model import RefKind
-from shoplint.urls import resolve
+from checks.visible_problems import ProblemKind, visible_problems
+from ground.errors import ConfigError
+from ground.model import RefKind
+from ground.urls import resolve
 
 _POLICIES = yaml.safe_load(
     files("checks").joinpath("data", "policy_links.yml").read_text(encoding="utf-8")

@@ -13,7 +13,7 @@ from urllib.parse import urldefrag, urljoin
 
 from bs4 import BeautifulSoup, Tag
 
-from checks.offers import offer_values
+from ground.html.offers import offer_values
 
 if TYPE_CHECKING:
     from checks.checkout.walker import StepPage

@@ -9,15 +9,15 @@ from urllib.parse import urldefrag, urljoin
 
 import httpx
 
+from checks.catalogue.checkout import SLOW_STEP
 from checks.checkout.browser import Browser, PaymentHosts
 from checks.checkout.credentials import SiteSecrets, site_secrets
 from checks.checkout.findings import FlowFindings
 from checks.checkout.flow import Flow
 from checks.checkout.page_rules import LinkChecker, check_step_pages
-from checks.checkout.rules import SLOW_STEP
 from checks.checkout.walker import walk_flow
 from checks.context import CheckContext
-from shoplint.model import Finding, FlowOutcome
+from ground.model import Finding, FlowOutcome
 
 
 @dataclass(frozen=True)

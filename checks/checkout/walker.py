@@ -11,15 +11,15 @@ from urllib.parse import urldefrag, urljoin, urlsplit
 import lxml.html
 from bs4 import BeautifulSoup
 
+from checks.catalogue.checkout import INSECURE_STEP, SLOW_STEP, STEP_FAILED
 from checks.checkout.browser import Browser, Visit, status_text
 from checks.checkout.findings import FlowFindings
 from checks.checkout.flow import Expect, Flow, Step
 from checks.checkout.forms import FormError, submission
-from checks.checkout.rules import INSECURE_STEP, SLOW_STEP, STEP_FAILED
-from checks.page import visible_text_of
-from crawler.extract import PageFacts, page_facts, parse_html
-from shoplint.model import FlowEnd, FlowOutcome, StepOutcome, StepStatus
-from shoplint.urls import origin, resolve
+from ground.html.extract import PageFacts, page_facts, parse_html
+from ground.html.text import visible_text_of
+from ground.model import FlowEnd, FlowOutcome, StepOutcome, StepStatus
+from ground.urls import origin, resolve
 
 START = "start"  # the name of the implicit first step: the start page
 SENT_BACK = " (the flow was sent back to a page an earlier step showed: was the session lost?)"

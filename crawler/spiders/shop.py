@@ -34,18 +34,18 @@ from twisted.internet.error import (
 )
 from twisted.python.failure import Failure
 
-from checks.shop_facts import availability, update_statement
-from crawler.extract import (
+from crawler.frontier import Admission
+from crawler.items import CrawledUrl, SitemapUrls
+from ground.html.extract import (
     fragment_targets,
     image_problem,
     page_facts,
     parse_html,
     single_language,
 )
-from crawler.frontier import Admission
-from crawler.items import CrawledUrl, SitemapUrls
-from shoplint.model import Fetch, Outcome, Reference, RefKind, SitemapEntry
-from shoplint.urls import NOT_FOUND_PROBE, Normalizer, Site, resolve
+from ground.html.facts import availability, update_statement
+from ground.model import Fetch, Outcome, Reference, RefKind, SitemapEntry
+from ground.urls import NOT_FOUND_PROBE, Normalizer, Site, resolve
 
 _FAILURE_REASONS = (
     ((CannotResolveHostError, DNSLookupError), "dns"),
@@ -63,15 +63,18 @@ class ShopSpider(scrapy.Spider):
     def __init__(
         self,
         start_url: str,
+        page_checks: Any = None,
         fetched: tuple[tuple[str, bool], ...] = (),
         pending: tuple[tuple[str, int, bool], ...] = (),
         **kwargs: Any,
     ):
-        """`fetched` (url, is_page) and `pending` (url, depth, navigable) come from the
-        store when an interrupted run resumes: the first are not fetched again, the second
-        are the frontier the interrupted crawl left."""
+        """`page_checks` run on every parsed page (crawler/pipelines.py). `fetched` (url,
+        is_page) and `pending` (url, depth, navigable) come from the store when an
+        interrupted run resumes: the first are not fetched again, the second are the
+        frontier the interrupted crawl left."""
         super().__init__(**kwargs)
         self.start_url = start_url
+        self.page_checks = page_checks
         self.fetched = fetched
         self.pending = pending
 

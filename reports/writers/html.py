@@ -17,11 +17,11 @@ from typing import Any
 from jinja2 import Environment, PackageLoader, select_autoescape
 from markupsafe import Markup, escape
 
-from checks.rules import FAMILY_PREFIXES, Rule
+from checks.registry import FAMILY_PREFIXES, Rule
+from ground.urls import origin
 from reports.data import SEVERITIES, SEVERITY_RANK, ReportData, ReportedFinding, TrendPoint
 from reports.grouping import FindingGroup, biggest_first, group_findings
 from reports.writers.base import ReportWriter
-from shoplint.urls import origin
 
 _LISTED = 25  # groups listed in the overview's new, fixed and biggest sections
 _ACCEPTED_LISTED = 500  # accepted findings listed; findings.csv has them all

@@ -10,7 +10,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from checks import REGISTRY
+from checks.registry import REGISTRY
 from reports.data import ReportData, ReportedFinding
 from reports.writers.base import ReportWriter
 

@@ -1,0 +1,122 @@
+"""How the page rules run on each page of a crawl: in the crawl's own process, or in a
+check worker beside it. The runner builds one from the run's check context and hands it
+to the crawl, which gives it every parsed page (crawler/pipelines.py).
+
+The page rules cost about as much CPU as crawling the page does, and Python runs one
+thread at a time: in the crawl's process they would slow it by a third. A check worker
+runs them on another core while the crawl goes on. A parsed tree cannot travel between
+processes, so the worker parses the page's bytes itself (a quarter of a millisecond, on
+its own core); everything else it is handed is plain records, and it sends back the
+findings. The worker is forked as the crawl opens, so it starts in milliseconds with the
+checks already imported and the run's context in hand, and inherits no connection to the
+site. Should it die, the crawl's own process checks the remaining pages: no page goes
+unchecked.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import multiprocessing
+import os
+import signal
+from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
+
+import lxml.html
+
+from checks.context import CheckContext
+from checks.engine import page_findings, page_rules_on
+from checks.page import Page
+from ground.html.extract import parse_html
+from ground.model import Fetch, Finding, Reference
+
+logger = logging.getLogger(__name__)
+
+_context: CheckContext | None = None  # a worker's, inherited from the crawl when it forks
+
+
+def default_workers() -> int:
+    """One worker when the crawl can have a core of its own beside it, else none."""
+    if "fork" not in multiprocessing.get_all_start_methods():
+        return 0
+    usable = os.sched_getaffinity(0) if hasattr(os, "sched_getaffinity") else None
+    cores = len(usable) if usable is not None else os.cpu_count() or 1
+    return 1 if cores > 1 else 0
+
+
+class PageChecks:
+    """The page rules of one run, for the crawl to call on each parsed page."""
+
+    def __init__(self, context: CheckContext, workers: int):
+        self.context = context
+        self.workers = workers if page_rules_on(context) else 0
+        self.pool: ProcessPoolExecutor | None = None
+
+    def open(self) -> None:
+        """Forks the workers now, as the crawl opens: they have the checks imported already
+        (a fresh interpreter takes a second to import them), and no connection to the site
+        is open yet for them to inherit."""
+        if self.workers:
+            self.pool = ProcessPoolExecutor(
+                self.workers,
+                mp_context=multiprocessing.get_context("fork"),
+                initializer=_start_worker,
+                initargs=(self.context,),
+            )
+            self.pool.submit(int).result()  # forks them all
+
+    async def findings(
+        self,
+        fetch: Fetch,
+        refs: tuple[Reference, ...],
+        doc: lxml.html.HtmlElement,
+        body: bytes,
+        encoding: str,
+    ) -> tuple[Finding, ...]:
+        """The page rules' findings on a page: in a worker when there is one, else on the
+        tree the crawl parsed."""
+        pool = self.pool
+        if pool is None:
+            return page_findings(Page(fetch, doc, refs), self.context)
+        try:
+            return await asyncio.wrap_future(pool.submit(_in_worker, fetch, refs, body, encoding))
+        except BrokenProcessPool as error:
+            if self.pool is pool:  # the first page to learn it says so
+                logger.warning(
+                    "page checks: the check worker stopped (%s); the crawl's "
+                    "process checks the pages from now on",
+                    error,
+                )
+                self.pool = None
+        return _parsed_findings(fetch, refs, body, encoding, self.context)
+
+    def close(self) -> None:
+        if self.pool is not None:
+            self.pool.shutdown()
+            self.pool = None
+
+
+def _start_worker(context: CheckContext) -> None:
+    # Ctrl-C is the crawl's to handle (it finishes the pages in hand, checks included),
+    # and a worker has none of the crawl's shutdown handlers: a kill ends it
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    global _context
+    _context = context
+
+
+def _in_worker(
+    fetch: Fetch, refs: tuple[Reference, ...], body: bytes, encoding: str
+) -> tuple[Finding, ...]:
+    assert _context is not None, "a check worker starts with its context"
+    return _parsed_findings(fetch, refs, body, encoding, _context)
+
+
+def _parsed_findings(
+    fetch: Fetch, refs: tuple[Reference, ...], body: bytes, encoding: str, ctx: CheckContext
+) -> tuple[Finding, ...]:
+    """The page rules' findings on the page in `body`, parsed here: in a worker, or in the
+    crawl's process once its worker has died (the tree it parsed is gone by then)."""
+    doc = parse_html(body, encoding)
+    return page_findings(Page(fetch, doc, refs), ctx) if doc is not None else ()

@@ -1,0 +1,49 @@
+"""The crawl's settings in shoplint.yml (`site:` and `crawl:`); crawler/settings.py turns
+them into Scrapy settings."""
+
+from __future__ import annotations
+
+from pydantic import Field
+
+from ground.sections import Section
+
+
+class SiteConfig(Section):
+    hosts: list[str] = Field(default_factory=list)  # host or host:port that also count as the site
+
+
+class CrawlConfig(Section):
+    concurrency: int = Field(8, ge=1, le=256)  # requests in parallel per host
+    download_timeout: float = Field(20, gt=0)  # seconds
+    retries: int = Field(2, ge=0, le=10)  # extra attempts on transient errors
+    obey_robots: bool = True
+    autothrottle: bool = True
+    user_agent: str | None = None  # None: shoplint's own, see crawler/settings.py
+    max_pages: int = Field(50_000, ge=0)  # HTML pages; 0 = no limit
+    max_depth: int = Field(0, ge=0)  # link hops from a seed; 0 = no limit
+    max_response_bytes: int = Field(10 * 1024 * 1024, ge=1024)  # larger bodies are dropped
+    max_url_length: int = Field(2048, ge=64)  # characters
+    max_query_variants: int = Field(30, ge=1)  # distinct query strings per path (facet traps)
+    max_redirects: int = Field(20, ge=1)  # hops before a chain is given up
+    internal_only: bool = False  # make no request outside the site
+    drop_params: list[str] = Field(
+        default_factory=lambda: [
+            "utm_*",
+            "gclid",
+            "fbclid",
+            "msclkid",
+            "mc_cid",
+            "mc_eid",
+            "_ga",
+            "_gl",
+            "sessionid",
+            "sid",
+            "phpsessid",
+            "jsessionid",
+            "sessid",
+        ]
+    )  # query parameters removed from URLs (globs, case-insensitive)
+    exclude: list[str] = Field(default_factory=list)  # URL globs never fetched
+    # processes running the page checks beside the crawl; None: one when the machine has a
+    # second core; 0: the checks run in the crawl's own process
+    check_workers: int | None = Field(None, ge=0, le=8)

@@ -1,0 +1,89 @@
+"""The text a visitor sees in an element: what page facts, page rules and the checkout walk
+all read, so it is worked out one way, here."""
+
+from __future__ import annotations
+
+import re
+
+import lxml.html
+
+_INVISIBLE = frozenset({"script", "style", "noscript", "template", "head"})
+_BLOCKS = frozenset(
+    [
+        "address",
+        "article",
+        "aside",
+        "blockquote",
+        "br",
+        "dd",
+        "div",
+        "dl",
+        "dt",
+        "fieldset",
+        "figcaption",
+        "figure",
+        "footer",
+        "form",
+        "h1",
+        "h2",
+        "h3",
+        "h4",
+        "h5",
+        "h6",
+        "header",
+        "hr",
+        "li",
+        "main",
+        "nav",
+        "ol",
+        "p",
+        "pre",
+        "section",
+        "table",
+        "td",
+        "th",
+        "tr",
+        "ul",
+    ]
+)  # elements a browser shows on a line of their own
+_HIDING_STYLE = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.IGNORECASE)
+
+
+def visible_text_of(el: lxml.html.HtmlElement) -> str:
+    """The text a visitor can read inside `el`: script, style and template contents and
+    hidden elements (the hidden attribute, an inline display:none or visibility:hidden)
+    left out, whitespace folded to one space, except that a block element (a paragraph, a
+    heading, an alert box) ends with a line break, so texts of two blocks never read as
+    one sentence."""
+    parts: list[str] = []
+    if is_shown(el):
+        _collect_text(el, parts)
+    lines = ("".join(parts)).split("\n")
+    return "\n".join(folded for line in lines if (folded := " ".join(line.split())))
+
+
+def is_shown(el: lxml.html.HtmlElement) -> bool:
+    """Whether `el` itself is not hidden (script, template, the hidden attribute, an inline
+    display:none or visibility:hidden); the elements around it are not looked at."""
+    if not isinstance(el.tag, str) or el.tag in _INVISIBLE or el.get("hidden") is not None:
+        return False
+    style = el.get("style")
+    return not (style and _HIDING_STYLE.search(style))
+
+
+def _collect_text(el: lxml.html.HtmlElement, parts: list[str]) -> None:
+    """The text inside a shown `el`, its children's tails included, its own tail not."""
+    if el.text:
+        parts.append(el.text)
+    for child in el:
+        if is_shown(child):
+            _collect_text(child, parts)
+        if child.tag in _BLOCKS:
+            parts.append("\n")
+        if child.tail:
+            parts.append(child.tail)
+
+
+def is_visible(el: lxml.html.HtmlElement) -> bool:
+    """Whether a visitor can see `el`: neither it nor any element around it is hidden."""
+    return is_shown(el) and all(is_shown(ancestor) for ancestor in el.iterancestors())

@@ -1,0 +1,23 @@
+"""The base of every configuration section: each layer declares the settings it reads
+(crawler/config.py, checks/config.py, reports/config.py, store/config.py) and
+shoplint/config.py puts them together into one validated file."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, SerializerFunctionWrapHandler, model_serializer
+
+
+class Section(BaseModel):
+    """Unknown keys are errors (a typo never passes silently); values never change."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class CompactSection(Section):
+    """Dumped without its empty keys, so the starter file and digests stay readable."""
+
+    @model_serializer(mode="wrap")
+    def _without_empty(self, handler: SerializerFunctionWrapHandler) -> dict[str, Any]:
+        return {key: value for key, value in handler(self).items() if value not in (None, [])}

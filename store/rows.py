@@ -1,0 +1,79 @@
+"""How the run records map to SQL rows and back: the columns in the order every query
+selects them, shared by every SQL store."""
+
+from __future__ import annotations
+
+import json
+
+from ground.model import Fetch, Outcome, RunInfo, RunStatus, StepOutcome, StepStatus
+
+FETCH_COLUMNS = (
+    "url, depth, outcome, status, error, redirect_to, content_type, size, elapsed_ms,"
+    " last_modified, is_page, title, lang, canonical, meta_robots, heading, anchors, body_problem,"
+    " availability, updated"
+)
+RUN_COLUMNS = "id, start_url, config_digest, started_at, finished_at, status, today, counters"
+
+
+def fetch_row(f: Fetch) -> tuple:
+    return (
+        f.url,
+        f.depth,
+        f.outcome,
+        f.status,
+        f.error,
+        f.redirect_to,
+        f.content_type,
+        f.size,
+        f.elapsed_ms,
+        f.last_modified,
+        int(f.is_page),
+        f.title,
+        f.lang,
+        f.canonical,
+        f.meta_robots,
+        f.heading,
+        f.anchors,
+        f.body_problem,
+        f.availability,
+        f.updated,
+    )
+
+
+def fetch_of(row: tuple) -> Fetch:
+    url, depth, outcome, status, error, redirect_to, ctype, size, ms, lm, is_page, *page = row
+    return Fetch(
+        url,
+        depth,
+        Outcome(outcome),
+        status,
+        error,
+        redirect_to,
+        ctype,
+        size,
+        ms,
+        lm,
+        bool(is_page),
+        *page,
+    )
+
+
+def steps_of(text: str) -> tuple[StepOutcome, ...]:
+    return tuple(
+        StepOutcome(**{**step, "status": StepStatus(step["status"]), "hops": tuple(step["hops"])})
+        for step in json.loads(text)
+    )
+
+
+def run_info_of(row: tuple) -> RunInfo:
+    run_id, start_url, digest, started, finished, status, today, counters = row
+    return RunInfo(
+        run_id,
+        start_url,
+        digest,
+        started,
+        finished,
+        RunStatus(status),
+        today,
+        json.loads(counters),
+    )
