@@ -1,6 +1,7 @@
-"""How the page rules run on each page of a crawl: in the crawl's own process, or in a
-check worker beside it. The runner builds one from the run's check context and hands it
-to the crawl, which gives it every parsed page (crawler/pipelines.py).
+"""How the page rules run on each page of a crawl, and the page facts the site rules will
+need are read (checks/site_facts.py): in the crawl's own process, or in a check worker
+beside it. The runner builds one from the run's check context and hands it to the crawl,
+which gives it every parsed page (crawler/pipelines.py).
 
 The page rules cost about as much CPU as crawling the page does, and Python runs one
 thread at a time: in the crawl's process they would slow it by a third. A check worker
@@ -22,18 +23,20 @@ import os
 import signal
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
+from dataclasses import replace
 
 import lxml.html
 
 from checks.context import CheckContext
 from checks.engine import page_findings, page_rules_on
 from checks.page import Page
+from checks.site_facts import site_facts, wanted_facts
 from ground.html.extract import parse_html
 from ground.model import Fetch, Finding, Reference
 
 logger = logging.getLogger(__name__)
 
-_context: CheckContext | None = None  # a worker's, inherited from the crawl when it forks
+_worker: tuple[CheckContext, tuple[str, ...]] | None = None  # a worker's context and facts
 
 
 def default_workers() -> int:
@@ -50,7 +53,9 @@ class PageChecks:
 
     def __init__(self, context: CheckContext, workers: int):
         self.context = context
-        self.workers = workers if page_rules_on(context) else 0
+        self.facts = wanted_facts(context)
+        self.active = page_rules_on(context) or bool(self.facts)  # else pages pass unread
+        self.workers = workers if self.active else 0
         self.pool: ProcessPoolExecutor | None = None
 
     def open(self) -> None:
@@ -62,23 +67,23 @@ class PageChecks:
                 self.workers,
                 mp_context=multiprocessing.get_context("fork"),
                 initializer=_start_worker,
-                initargs=(self.context,),
+                initargs=(self.context, self.facts),
             )
             self.pool.submit(int).result()  # forks them all
 
-    async def findings(
+    async def checked(
         self,
         fetch: Fetch,
         refs: tuple[Reference, ...],
         doc: lxml.html.HtmlElement,
         body: bytes,
         encoding: str,
-    ) -> tuple[Finding, ...]:
-        """The page rules' findings on a page: in a worker when there is one, else on the
-        tree the crawl parsed."""
+    ) -> tuple[Fetch, tuple[Finding, ...]]:
+        """The page's fetch with the facts site rules need, and the page rules' findings:
+        in a worker when there is one, else on the tree the crawl parsed."""
         pool = self.pool
         if pool is None:
-            return page_findings(Page(fetch, doc, refs), self.context)
+            return _checked(Page(fetch, doc, refs), self.context, self.facts)
         try:
             return await asyncio.wrap_future(pool.submit(_in_worker, fetch, refs, body, encoding))
         except BrokenProcessPool as error:
@@ -89,7 +94,7 @@ class PageChecks:
                     error,
                 )
                 self.pool = None
-        return _parsed_findings(fetch, refs, body, encoding, self.context)
+        return _parsed_and_checked(fetch, refs, body, encoding, self.context, self.facts)
 
     def close(self) -> None:
         if self.pool is not None:
@@ -97,26 +102,38 @@ class PageChecks:
             self.pool = None
 
 
-def _start_worker(context: CheckContext) -> None:
+def _start_worker(context: CheckContext, facts: tuple[str, ...]) -> None:
     # Ctrl-C is the crawl's to handle (it finishes the pages in hand, checks included),
     # and a worker has none of the crawl's shutdown handlers: a kill ends it
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
-    global _context
-    _context = context
+    global _worker
+    _worker = (context, facts)
 
 
 def _in_worker(
     fetch: Fetch, refs: tuple[Reference, ...], body: bytes, encoding: str
-) -> tuple[Finding, ...]:
-    assert _context is not None, "a check worker starts with its context"
-    return _parsed_findings(fetch, refs, body, encoding, _context)
+) -> tuple[Fetch, tuple[Finding, ...]]:
+    assert _worker is not None, "a check worker starts with its context"
+    return _parsed_and_checked(fetch, refs, body, encoding, *_worker)
 
 
-def _parsed_findings(
-    fetch: Fetch, refs: tuple[Reference, ...], body: bytes, encoding: str, ctx: CheckContext
-) -> tuple[Finding, ...]:
-    """The page rules' findings on the page in `body`, parsed here: in a worker, or in the
-    crawl's process once its worker has died (the tree it parsed is gone by then)."""
+def _parsed_and_checked(
+    fetch: Fetch,
+    refs: tuple[Reference, ...],
+    body: bytes,
+    encoding: str,
+    ctx: CheckContext,
+    facts: tuple[str, ...],
+) -> tuple[Fetch, tuple[Finding, ...]]:
+    """The page in `body`, parsed here, checked: in a worker, or in the crawl's process
+    once its worker has died (the tree it parsed is gone by then)."""
     doc = parse_html(body, encoding)
-    return page_findings(Page(fetch, doc, refs), ctx) if doc is not None else ()
+    return _checked(Page(fetch, doc, refs), ctx, facts) if doc is not None else (fetch, ())
+
+
+def _checked(
+    page: Page, ctx: CheckContext, facts: tuple[str, ...]
+) -> tuple[Fetch, tuple[Finding, ...]]:
+    fetch = replace(page.fetch, **site_facts(page, facts)) if facts else page.fetch
+    return fetch, page_findings(page, ctx)

@@ -204,16 +204,25 @@ def _missing_values(doc: lxml.html.HtmlElement) -> Iterator[VisibleProblem]:
     short parent's: "€ <b>NaN</b>"), or as the whole text of a price or name. The
     evidence is the element's markup."""
     for el in _MISSING_CANDIDATES(doc):
-        if not is_visible(el):
-            continue
         content = squeeze(el.text_content())
         if _MISSING_PRICE.search(content) or (content in MISSING_WORDS and _holds_a_value(el)):
-            yield VisibleProblem(ProblemKind.MISSING_VALUE, _markup(el), el)
+            if is_visible(el):
+                yield VisibleProblem(ProblemKind.MISSING_VALUE, _markup(el), el)
             continue
         parent = el.getparent()
-        around = squeeze(parent.text_content()) if parent is not None else ""
-        if parent is not None and len(around) <= _PARENT_CONTEXT and _MISSING_PRICE.search(around):
+        around = _short_text(parent) if parent is not None else None
+        if around and _MISSING_PRICE.search(around) and is_visible(el):
             yield VisibleProblem(ProblemKind.MISSING_VALUE, _markup(parent), el)
+
+
+def _short_text(el: lxml.html.HtmlElement) -> str | None:
+    """The text of `el`, whitespace folded, when it is _PARENT_CONTEXT characters at most;
+    a long text (a whole article around a "null") is not folded only to be dropped."""
+    raw = el.text_content()
+    if len(raw) > 8 * _PARENT_CONTEXT:
+        return None
+    text = squeeze(raw)
+    return text if len(text) <= _PARENT_CONTEXT else None
 
 
 def _markup(el: lxml.html.HtmlElement) -> str:

@@ -14,12 +14,15 @@ from store import CrawlWriter, open_store
 
 
 class PageChecks(Protocol):
-    """What the crawl asks of the page checks it is handed (checks/page_checks.py is one)."""
+    """What the crawl asks of the page checks it is handed (checks/page_checks.py is one):
+    the page's fetch with the facts the checks read off it, and their findings."""
+
+    active: bool  # False: no check reads pages, which then pass unread
 
     def open(self) -> None: ...
-    async def findings(
+    async def checked(
         self, fetch: Fetch, refs: tuple[Reference, ...], doc: Any, body: bytes, encoding: str
-    ) -> tuple[Finding, ...]: ...
+    ) -> tuple[Fetch, tuple[Finding, ...]]: ...
     def close(self) -> None: ...
 
 
@@ -37,17 +40,18 @@ class PageChecksPipeline:
         return cls(crawler)
 
     def open_spider(self, spider: Any = None) -> None:
-        self.checks = getattr(self.crawler.spider, "page_checks", None)
+        checks = getattr(self.crawler.spider, "page_checks", None)
+        self.checks = checks if checks is not None and checks.active else None
         if self.checks is not None:
             self.checks.open()
 
     async def process_item(self, item: Any, spider: Any = None) -> Any:
         if self.checks is None or not (isinstance(item, CrawledUrl) and item.doc is not None):
             return item
-        findings = await self.checks.findings(
+        fetch, findings = await self.checks.checked(
             item.fetch, item.refs, item.doc, item.body, item.encoding
         )
-        return replace(item, doc=None, body=b"", findings=findings)
+        return replace(item, fetch=fetch, doc=None, body=b"", findings=findings)
 
     def close_spider(self, spider: Any = None) -> None:
         if self.checks is not None:

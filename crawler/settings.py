@@ -29,6 +29,9 @@ DEFAULTS: dict[str, Any] = {
     # Scrapy re-parses a bound-method callback's source on every response to warn about
     # `return value` in generators: a tenth of the crawl's CPU time, for a lint warning.
     "WARN_ON_GENERATOR_RETURN_VALUE": False,
+    # Scrapy starts this many asyncio tasks for every callback's output, used or not; a
+    # page's callback yields one item (its requests go to the engine directly).
+    "CONCURRENT_ITEMS": 1,
     "LOG_LEVEL": "WARNING",
     "LOG_FORMAT": "%(levelname)s %(name)s: %(message)s",
     "SCHEDULER_MEMORY_QUEUE": "scrapy.squeues.FifoMemoryQueue",  # breadth first

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import fnmatch
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from functools import lru_cache
 from urllib.parse import urljoin, urlsplit, urlunsplit
 
@@ -97,6 +97,50 @@ class Normalizer:
             if pair and not self._dropped.fullmatch(pair.partition("=")[0])
         )
         return canonicalize_url(urlunsplit((scheme, netloc, path, query, "")))
+
+
+class LinkResolver:
+    """A page's references as absolute URLs and crawl keys, at the cost of a dict lookup
+    for every reference seen before: a link resolves the same way on every page of one
+    directory, and most links of a site are the same menu, footer and sibling links page
+    after page. The fragment is set aside first (it changes neither the page nor the crawl
+    key), so `os.html#os.path` and `os.html#os.stat` share one entry."""
+
+    def __init__(self, normalizer: Normalizer, size: int = _CACHE_SIZE * 5):
+        self._normalize = normalizer.normalize
+        self._size = size
+        self._known: dict[tuple[str, str], tuple[str | None, str | None]] = {}
+
+    def on_page(self, base: str) -> Callable[[str], tuple[str | None, str | None]]:
+        """For each reference on a page at `base`: (absolute URL with its fragment, crawl
+        key); (None, None) for what is no http(s) address (see `resolve`)."""
+        directory, known, normalize = _directory(base), self._known, self._normalize
+
+        def resolve_here(raw: str) -> tuple[str | None, str | None]:
+            address, hash_, fragment = raw.strip().partition("#")
+            key = (directory if address[:1] not in ("", "?") else base, address)
+            found = known.get(key)
+            if found is None:
+                url = resolve(base, address)
+                found = (url, normalize(url) if url else None)
+                if len(known) >= self._size:
+                    known.clear()  # bounded memory; refilled from the pages that follow
+                known[key] = found
+            url, target = found
+            return (f"{url}#{fragment}", target) if hash_ and url is not None else found
+
+        return resolve_here
+
+
+def _directory(url: str) -> str:
+    """`url` up to the last / of its path: what a relative path is resolved against."""
+    end = len(url)
+    for mark in "?#":
+        at = url.find(mark)
+        if 0 <= at < end:
+            end = at
+    slash = url.rfind("/", 0, end)
+    return url[: slash + 1] if slash > url.find("//") + 1 else url[:end] + "/"
 
 
 class Site:

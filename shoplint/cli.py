@@ -10,18 +10,20 @@ import time
 from datetime import date
 from importlib.resources import files
 from pathlib import Path
-from typing import NoReturn
+from typing import TYPE_CHECKING, NoReturn
 
 from checks.registry import REGISTRY
 from ground.errors import ConfigError, CrawlError, ShoplintError
 from ground.model import FlowOutcome, Severity
-from reports.baseline import accept
 from reports.config import GatePolicy
-from reports.owners import Router
 from shoplint import __version__
 from shoplint.config import DEFAULT_CONFIG_FILE, Config, load_config
-from shoplint.runner import RunOutcome, checkout, gate, run
-from store import open_store
+
+if TYPE_CHECKING:
+    from shoplint.gating import RunOutcome
+
+# Each command imports what it needs when it runs: `shoplint checks` or `init` load no
+# crawler and no check family, `gate` no crawler (a second at start-up, measured).
 
 EXIT_USAGE = 2
 DEMO_CONFIG = Path(__file__).parent / "demo" / "shoplint.yml"  # the demo's checkout flows
@@ -204,6 +206,8 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def cmd_run(args: argparse.Namespace) -> int:
+    from shoplint.runner import run
+
     config = load_config(args.config)
     config = config.with_overrides(
         {
@@ -219,6 +223,8 @@ def cmd_run(args: argparse.Namespace) -> int:
 
 
 def cmd_gate(args: argparse.Namespace) -> int:
+    from shoplint.gating import gate
+
     config = load_config(args.config)
     config = config.with_overrides(
         {
@@ -233,6 +239,9 @@ def cmd_gate(args: argparse.Namespace) -> int:
 
 
 def cmd_accept(args: argparse.Namespace) -> int:
+    from reports.baseline import accept
+    from store import open_store
+
     config = load_config(args.config).with_overrides({"store": {"path": args.db}})
     baseline = args.baseline or config.gate.baseline
     today = _today(None)
@@ -261,12 +270,16 @@ def cmd_accept(args: argparse.Namespace) -> int:
 
 
 def cmd_owners(args: argparse.Namespace) -> int:
+    from reports.owners import Router
+
     config = load_config(args.config)
     print("\n".join(Router(config.owners).explain(args.url, config.teams)))
     return 0
 
 
 def cmd_checkout(args: argparse.Namespace) -> int:
+    from shoplint.runner import checkout
+
     """Exit 0 when every flow got as far as meant and found no error, 1 when not, 3 when
     the site did not answer at all."""
     results = checkout(args.url, load_config(args.config), _today(None))
@@ -303,6 +316,7 @@ def _flow_lines(flow: FlowOutcome) -> list[str]:
 
 def cmd_demo(args: argparse.Namespace) -> int:
     from shoplint.demo import DemoShop
+    from shoplint.runner import run
 
     today = _today(args.today)
     with DemoShop(today=today) as shop:

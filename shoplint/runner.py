@@ -1,12 +1,9 @@
-"""One run, end to end: crawl -> store -> checks -> owners -> gate -> reports; and the gate
-re-applied to a stored run."""
+"""One run, end to end: crawl -> store -> checks -> owners -> gate -> reports."""
 
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
 from datetime import date
-from pathlib import Path
 
 from checks.checkout import FlowResult, PreparedFlow, prepare_flows, run_flows
 from checks.context import CheckContext
@@ -15,51 +12,20 @@ from checks.page_checks import PageChecks, default_workers
 from checks.site import SiteView
 from crawler.process import crawl
 from crawler.settings import USER_AGENT
-from ground.errors import ConfigError, CrawlError
-from ground.model import Outcome, RunInfo, RunStatus
+from ground.errors import ConfigError
+from ground.model import Outcome, RunStatus
 from ground.urls import Normalizer
 from reports.assemble import assemble
-from reports.data import ReportData
-from reports.gate import GateResult
 from reports.writers import write_reports
 from shoplint.config import Config
+from shoplint.gating import RunOutcome, prepared_report_dir, start_url_key
 from store import RunBook, open_store
-
-EXIT_PASSED, EXIT_GATE_FAILED, EXIT_CRAWL_FAILED = 0, 1, 3
-
-
-@dataclass(frozen=True)
-class RunOutcome:
-    report: ReportData
-    report_dir: Path
-    problem: str | None  # why the crawl could not be done, if it could not
-
-    @property
-    def run(self) -> RunInfo:
-        return self.report.run
-
-    @property
-    def gate(self) -> GateResult:
-        return self.report.gate
-
-    @property
-    def exit_code(self) -> int:
-        if self.problem:
-            return EXIT_CRAWL_FAILED
-        return EXIT_PASSED if self.gate.passed else EXIT_GATE_FAILED
-
-
-def start_url_key(url: str, config: Config) -> str:
-    key = Normalizer(config.crawl.drop_params).normalize(url)
-    if key is None:
-        raise ConfigError(f"URL: expected an absolute http(s) address, got {url!r}")
-    return key
 
 
 def run(url: str, config: Config, today: date, resume: bool = False) -> RunOutcome:
     start = start_url_key(url, config)
     flows = prepare_flows(config.checkout or (), os.environ)  # before any request
-    report_dir = _report_dir(config)
+    report_dir = prepared_report_dir(config)
     context = check_context(config, start, today)
     workers = config.crawl.check_workers
     page_checks = PageChecks(context, default_workers() if workers is None else workers)
@@ -101,34 +67,6 @@ def run(url: str, config: Config, today: date, resume: bool = False) -> RunOutco
     return RunOutcome(report, report_dir, problem)
 
 
-def gate(
-    config: Config, today: date, url: str | None = None, run_id: int | None = None
-) -> RunOutcome:
-    """The gate (and the reports) again for a stored run, without crawling: run `run_id`,
-    else the latest finished run of `url`, else the latest finished run in the store."""
-    if not Path(config.store.path).is_file():
-        raise ConfigError(f"--db {config.store.path}: no run store there")
-    report_dir = _report_dir(config)
-    store = open_store(config.store.path)
-    try:
-        if run_id is not None:
-            try:
-                chosen = store.run(run_id)
-            except KeyError:
-                raise ConfigError(f"--run {run_id}: no such run in {config.store.path}") from None
-        else:
-            chosen = store.latest_run(start_url_key(url, config) if url else None)
-            if chosen is None:
-                raise ConfigError(
-                    f"--db {config.store.path}: no finished run of {url or 'any site'}"
-                )
-        report = assemble(store, chosen.id, config, today)
-    finally:
-        store.close()
-    write_reports(report, report_dir, config.report.formats)
-    return RunOutcome(report, report_dir, None)
-
-
 def check_context(config: Config, start: str, today: date) -> CheckContext:
     """The one check context of a run: page rules, site rules and the checkout walk share it."""
     return CheckContext(
@@ -166,17 +104,6 @@ def _walk_checkout(
     for result in run_flows(flows, start, context, normalize):
         store.add_findings(run_id, result.findings)
         store.add_checkout_flow(run_id, result.outcome)
-
-
-def _report_dir(config: Config) -> Path:
-    report_dir = Path(config.report.out)
-    try:
-        report_dir.mkdir(parents=True, exist_ok=True)
-    except OSError as exc:
-        raise CrawlError(
-            f"--out {report_dir}: cannot create the report folder ({exc.strerror})"
-        ) from None
-    return report_dir
 
 
 def _begin(

@@ -131,13 +131,12 @@ class SqliteStore:
                 " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 ((run_id, *fetch_row(f)) for f in fetches),
             )
+            # a Reference is already the row: no Python work per reference (the run id is
+            # an int, written into the statement)
             self._db.executemany(
                 "INSERT INTO refs (run_id, source, kind, raw, url, target, text, method)"
-                " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-                (
-                    (run_id, r.source, r.kind, r.raw, r.url, r.target, r.text, r.method)
-                    for r in refs
-                ),
+                f" VALUES ({int(run_id)}, ?, ?, ?, ?, ?, ?, ?)",
+                refs,
             )
             self._db.executemany(
                 "INSERT OR REPLACE INTO sitemap_entries (run_id, sitemap, url, lastmod)"

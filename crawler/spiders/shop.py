@@ -37,15 +37,13 @@ from twisted.python.failure import Failure
 from crawler.frontier import Admission
 from crawler.items import CrawledUrl, SitemapUrls
 from ground.html.extract import (
-    fragment_targets,
     image_problem,
     page_facts,
     parse_html,
     single_language,
 )
-from ground.html.facts import availability, update_statement
 from ground.model import Fetch, Outcome, Reference, RefKind, SitemapEntry
-from ground.urls import NOT_FOUND_PROBE, Normalizer, Site, resolve
+from ground.urls import NOT_FOUND_PROBE, LinkResolver, Normalizer, Site, resolve
 
 _FAILURE_REASONS = (
     ((CannotResolveHostError, DNSLookupError), "dns"),
@@ -83,6 +81,8 @@ class ShopSpider(scrapy.Spider):
         spider: ShopSpider = super().from_crawler(crawler, *args, **kwargs)
         settings = crawler.settings
         spider.normalizer = Normalizer(settings.getlist("SHOPLINT_DROP_PARAMS"))
+        spider.links = LinkResolver(spider.normalizer)
+        spider.asked: set[str] = set()  # targets put to the frontier: it says SEEN ever after
         spider.site = Site(spider.start_url, settings.getlist("SHOPLINT_SITE_HOSTS"))
         spider.frontier = load_object(settings["SHOPLINT_FRONTIER_CLASS"]).from_crawler(crawler)
         spider.max_depth = settings.getint("SHOPLINT_MAX_DEPTH")
@@ -174,15 +174,14 @@ class ShopSpider(scrapy.Spider):
         facts = page_facts(doc)
         base = resolve(response.url, facts.base) if facts.base else response.url
         base = base or response.url
+        page, asked, resolve_here = response.url, self.asked, self.links.on_page(base)
         refs = []
         for raw in facts.refs:
-            url = resolve(base, raw.raw)
-            target = self.normalizer.normalize(url) if url else None
-            refs.append(
-                Reference(response.url, raw.kind, raw.raw, url, target, raw.text, raw.method)
-            )
-            if target is not None and self._crawlable(raw.kind, raw.method):
-                yield from self._follow_reference(target, depth + 1, raw.kind.navigable)
+            url, target = resolve_here(raw.raw)
+            refs.append(Reference(page, raw.kind, raw.raw, url, target, raw.text, raw.method))
+            if target is not None and target not in asked and self._crawlable(raw.kind, raw.method):
+                asked.add(target)
+                self._schedule(self._follow_reference(target, depth + 1, raw.kind.navigable), page)
         canonical = resolve(base, facts.canonical) if facts.canonical else None
         yield CrawledUrl(
             self._fetch(
@@ -193,9 +192,6 @@ class ShopSpider(scrapy.Spider):
                 canonical=canonical,
                 meta_robots=facts.meta_robots,
                 heading=facts.heading,
-                anchors=fragment_targets(doc),
-                availability=availability(doc, response.url),
-                updated=update_statement(doc),
             ),
             tuple(refs),
             doc,
@@ -213,6 +209,14 @@ class ShopSpider(scrapy.Spider):
             return {}
         facts = page_facts(doc)
         return {"title": facts.title, "heading": facts.heading}
+
+    def _schedule(self, requests: Iterator[scrapy.Request], referer: str) -> None:
+        """Hands a page's new requests to the engine straight away, as Scrapy does with a
+        callback's output, without the per-output machinery (a page has hundreds of
+        links); the Referer header is set as Scrapy's middleware would."""
+        for request in requests:
+            request.headers["Referer"] = referer
+            self.crawler.engine.crawl(request)
 
     @staticmethod
     def _crawlable(kind: RefKind, method: str | None) -> bool:

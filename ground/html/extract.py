@@ -15,7 +15,6 @@ from PIL import Image, UnidentifiedImageError
 from ground.model import RefKind
 
 _TEXT_LIMIT = 200  # characters of anchor text kept as evidence
-_WHITESPACE = re.compile(r"\s+")
 _REFRESH_URL = re.compile(r"""url\s*=\s*['"]?([^'"]+)""", re.IGNORECASE)
 _LINK_RELS = {
     "stylesheet": RefKind.LINK_STYLESHEET,
@@ -162,7 +161,8 @@ def single_language(value: str | None) -> str | None:
 
 
 def _anchor_text(el: lxml.html.HtmlElement) -> str | None:
-    text = _squeeze(el.text_content())
+    # a link with no child element (the usual menu link) needs no tree walk for its text
+    text = _squeeze(el.text_content() if len(el) else el.text or "")
     if not text:  # an image link: its alt text is what the customer is told
         img = next(el.iter("img"), None)
         text = _squeeze(img.get("alt") or "") if img is not None else ""
@@ -170,7 +170,7 @@ def _anchor_text(el: lxml.html.HtmlElement) -> str | None:
 
 
 def _squeeze(text: str) -> str:
-    return _WHITESPACE.sub(" ", text).strip()[:_TEXT_LIMIT]
+    return " ".join(text.split())[:_TEXT_LIMIT]
 
 
 def srcset_urls(srcset: str) -> Iterator[str]:

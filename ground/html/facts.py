@@ -10,7 +10,9 @@ its buttons, one XPath query, and one scan of its text for years (ground/years.p
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import lxml.html
 from lxml import etree
@@ -48,7 +50,7 @@ _CLIMB = 3  # elements up from a "last updated" phrase in which to look for its 
 _MODIFIED_META = etree.XPath(
     "/html/head/meta[" + " or ".join(f"@property='{name}'" for name in MODIFIED_META) + "]"
 )
-_TEXTS = etree.XPath(".//text()")  # text nodes that know their element (getparent)
+_EDGE = 20_000  # characters at either end of a page's text where a "last updated" line is
 _WHITESPACE = re.compile(r"\s+")
 
 
@@ -101,12 +103,17 @@ def _is_buy_button(el: lxml.html.HtmlElement) -> bool:
 def update_statement(doc: lxml.html.HtmlElement) -> str | None:
     """What the page says about when it was last updated, short, as evidence: its visible
     line ("Laatst bijgewerkt: 3 maart 2022"), else its modified-time meta tag
-    ("article:modified_time 2022-03-03T10:00:00+01:00"). None when it says nothing."""
+    ("article:modified_time 2022-03-03T10:00:00+01:00"). None when it says nothing.
+
+    Such a line stands near the top of a page's text or in its footer, never in the middle
+    of a long index: only the _EDGE characters at either end of the text are read, so a
+    page costs the same however long it is."""
     body = doc.find("body")
-    if body is not None and _may_say_when_updated(body.text_content()):
-        for text in _TEXTS(body):
-            if LAST_UPDATED.search(text):
-                statement = _visible_statement(text)
+    if body is not None:
+        text = body.text_content()
+        for start, end in _edges(len(text)):
+            for at in _phrases_before_years(text[start:end]):
+                statement = _visible_statement(_element_at(body, start + at, len(text)))
                 if statement:
                     return statement
     for meta in _MODIFIED_META(doc):
@@ -116,22 +123,69 @@ def update_statement(doc: lxml.html.HtmlElement) -> str | None:
     return None
 
 
-def _may_say_when_updated(text: str) -> bool:
-    """Whether a "last updated" phrase comes shortly before a year: a quick look at the
-    text (text nodes run together here, so whole words are not asked for)."""
-    for start, _ in years(text):
-        before = text[max(0, start - REACH) : start].lower()
-        if any(phrase in before for phrase in _LAST_UPDATED_WORDS):
-            return True
-    return False
+def _edges(length: int) -> list[tuple[int, int]]:
+    """The stretches of a text of `length` characters that are read."""
+    if length <= 2 * _EDGE:
+        return [(0, length)]
+    return [(0, _EDGE), (length - _EDGE, length)]
 
 
-def _visible_statement(text: etree._ElementUnicodeResult) -> str | None:
-    """The phrase in `text` and the date after it, read from the element around it,
-    climbing a little when the date is in a neighbouring element (<b>Updated:</b> <time>)."""
-    el = text.getparent()
-    if text.is_tail:
-        el = el.getparent()
+def _phrases_before_years(text: str) -> Iterator[int]:
+    """Where a "last updated" phrase starts shortly before a year, in text order: a quick
+    look (text nodes run together here, so whole words are not asked for)."""
+    seen = set()
+    for year, _ in years(text):
+        before = text[max(0, year - REACH) : year].lower()
+        for phrase in _LAST_UPDATED_WORDS:
+            found = before.rfind(phrase)
+            if found >= 0 and (at := max(0, year - REACH) + found) not in seen:
+                seen.add(at)
+                yield at
+
+
+def _element_at(body: lxml.html.HtmlElement, at: int, length: int) -> Any:
+    """The element whose own text holds character `at` of the body's text (`length`
+    characters): a walk over the text nodes from the nearer end up to there only."""
+    reverse = at >= length // 2
+    nodes = _texts_from_end(body) if reverse else _texts_from_start(body)
+    target = length - 1 - at if reverse else at
+    seen = 0
+    for text, owner in nodes:
+        seen += len(text)
+        if seen > target:
+            return owner
+    return None
+
+
+def _texts_from_start(body: lxml.html.HtmlElement) -> Iterator[tuple[str, Any]]:
+    """(text, the element it shows in) of each text node in page order; a comment's own
+    text is no page text, its tail is."""
+    for event, el in etree.iterwalk(body, events=("start", "end")):
+        if event == "start":
+            if el.text and isinstance(el.tag, str):
+                yield el.text, el
+        elif el.tail and el is not body:
+            yield el.tail, el.getparent()
+
+
+def _texts_from_end(body: lxml.html.HtmlElement) -> Iterator[tuple[str, Any]]:
+    """The same from the last text node back, touching only the elements passed."""
+    stack = [(body, len(body))]
+    while stack:
+        el, children = stack.pop()
+        if children:
+            child = el[children - 1]
+            stack.append((el, children - 1))
+            if child.tail:
+                yield child.tail, el
+            stack.append((child, len(child)))
+        elif el.text and isinstance(el.tag, str):
+            yield el.text, el
+
+
+def _visible_statement(el: lxml.html.HtmlElement | None) -> str | None:
+    """The phrase in the text of `el` and the date after it, read from `el`, climbing a
+    little when the date is in a neighbouring element (<b>Updated:</b> <time>)."""
     for _ in range(_CLIMB):
         if el is None or not is_visible(el):
             return None
