@@ -13,6 +13,7 @@ One run:
     python bench/crawl_bench.py                 # 5,000 pages + memory growth
     python bench/crawl_bench.py --quick         # 500 pages, smoke run
     python bench/crawl_bench.py --only bare,linkinator --pages 2000
+    python bench/crawl_bench.py --quick --links dense   # ~400 links a page, mostly relative
 
 See bench/README.md. All traffic goes to 127.0.0.1; every loop and child is bounded.
 """
@@ -20,33 +21,29 @@ See bench/README.md. All traffic goes to 127.0.0.1; every loop and child is boun
 from __future__ import annotations
 
 import argparse
-import json
 import os
-import platform
-import shutil
-import subprocess
 import sys
-import tempfile
 import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import shopgen
-from measure import NOISY_CORES, run_child, wait_for_idle
-from profiling import profile_shoplint
-from site_server import SiteServer, serve
-from tools import (
-    CONCURRENCY,
-    SHOPLINT_PACKAGES,
-    TOOLS,
-    ensure_linkinator,
-    shoplint_unavailable,
-    tool_command,
+from profiling import format_profile, profile_shoplint
+from runs import (
+    RESULTS,
+    RunOptions,
+    add_run_options,
+    format_table,
+    noise_warnings,
+    run_header,
+    run_median,
+    source_line,
+    write_results,
 )
+from site_server import SiteServer, serve
+from tools import CONCURRENCY, TOOLS, ensure_linkinator, shoplint_unavailable, tool_command
 
-BENCH = Path(__file__).resolve().parent
-REPO = BENCH.parent
-RESULTS = BENCH / "results"
 GROWTH_TARGET_MB = 50  # shoplint's peak RSS at 10,000 pages minus at 1,000
 SERVER_MAX_SECONDS = 4 * 3600
 
@@ -65,16 +62,14 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         help="also run shoplint at 1,000 and 10,000 pages (default unless --quick)",
     )
     ap.add_argument("--no-memory-growth", dest="memory_growth", action="store_false")
-    ap.add_argument("--repeat", type=int, default=1, help="runs per tool; the median is kept")
-    ap.add_argument("--timeout", type=float, default=1800, help="seconds per tool run")
-    ap.add_argument(
-        "--wait-idle",
-        type=float,
-        default=120,
-        help="before each tool run, wait up to this many seconds for other processes to "
-        f"use < {NOISY_CORES} cores (0: don't wait)",
-    )
+    add_run_options(ap, repeat=1)
     ap.add_argument("--seed", type=int, default=1)
+    ap.add_argument(
+        "--links",
+        choices=("normal", "dense"),
+        default="normal",
+        help="dense: ~400 links a page, mostly relative (mega-menu, fat footer, related)",
+    )
     ap.add_argument(
         "--shoplint-config",
         help=f"use this shoplint.yml instead of `crawl: {{concurrency: {CONCURRENCY}}}`",
@@ -84,7 +79,6 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         action="store_true",
         help="afterwards, run shoplint once more under py-spy and list hot functions",
     )
-    ap.add_argument("--keep", action="store_true", help="keep the tools' temp dirs")
     ap.add_argument("--out", default=str(RESULTS / "latest.json"))
     ap.add_argument(
         "--no-sitemap",
@@ -110,12 +104,14 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
 def serve_shop(args: argparse.Namespace) -> None:
     """The server child (--serve): the synthetic shop, with the links' host and port."""
     serve(
-        lambda base_url: shopgen.build_site(args.pages, args.seed, base_url, not args.no_sitemap),
+        lambda base_url: shopgen.build_site(
+            args.pages, args.seed, base_url, not args.no_sitemap, args.links
+        ),
         args.server_max_seconds,
     )
 
 
-def shop_server(n_pages: int, seed: int, sitemap: bool) -> SiteServer:
+def shop_server(n_pages: int, args: argparse.Namespace) -> SiteServer:
     """Start the server child for an n_pages shop; returns once it listens."""
     cmd = [
         sys.executable,
@@ -124,11 +120,13 @@ def shop_server(n_pages: int, seed: int, sitemap: bool) -> SiteServer:
         "--pages",
         str(n_pages),
         "--seed",
-        str(seed),
+        str(args.seed),
+        "--links",
+        args.links,
         "--server-max-seconds",
         str(SERVER_MAX_SECONDS),
     ]
-    return SiteServer(cmd + ([] if sitemap else ["--no-sitemap"]))
+    return SiteServer(cmd + (["--no-sitemap"] if args.no_sitemap else []))
 
 
 def prepare_tools(tools: list[str]) -> tuple[list[str], list[str]]:
@@ -145,36 +143,12 @@ def prepare_tools(tools: list[str]) -> tuple[list[str], list[str]]:
     return tools, notes
 
 
-def git_state() -> dict[str, Any]:
-    """Which shoplint was measured: HEAD and the files changed since (the tree is shared)."""
-
-    def git(*a: str) -> str:
-        try:
-            r = subprocess.run(
-                ["git", "-C", str(REPO), *a], capture_output=True, text=True, timeout=30
-            )
-            return r.stdout.rstrip()
-        except (OSError, subprocess.SubprocessError):
-            return ""
-
-    changed = git("status", "--porcelain", "--", *SHOPLINT_PACKAGES)
-    return {
-        "head": git("rev-parse", "--short", "HEAD") or None,
-        "uncommitted": [line[3:] for line in changed.splitlines()],
-    }
-
-
 def new_results(args: argparse.Namespace, notes: list[str]) -> dict[str, Any]:
     """The results JSON before any run: what is measured, where, with what."""
     return {
-        "started": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
-        "machine": {
-            "cpus": os.cpu_count(),
-            "python": platform.python_version(),
-            "platform": platform.platform(),
-        },
-        "shoplint_source": git_state(),
+        **run_header(),
         "pages": args.pages,
+        "links": args.links,
         "seed": args.seed,
         "concurrency": CONCURRENCY,
         "repeat": args.repeat,
@@ -185,39 +159,14 @@ def new_results(args: argparse.Namespace, notes: list[str]) -> dict[str, Any]:
     }
 
 
+def command(tool: str, server: SiteServer, args: argparse.Namespace) -> Callable[[Path], list[str]]:
+    """`tool`'s command line for a run in a work dir."""
+    return lambda work: tool_command(tool, server.url, server.n_pages, work, args.shoplint_config)
+
+
 def run_tool(tool: str, server: SiteServer, args: argparse.Namespace, label: str) -> dict[str, Any]:
-    """Run `tool` args.repeat times against the server; the median run by wall time, with
-    every run's wall time and RSS when there are several."""
-    runs = []
-    for i in range(args.repeat):
-        work = Path(tempfile.mkdtemp(prefix=f"crawlbench-{tool}-"))
-        try:
-            if args.wait_idle > 0:
-                wait_for_idle(args.wait_idle)
-            cmd = tool_command(tool, server.url, server.n_pages, work, args.shoplint_config)
-            log = RESULTS / "logs" / f"{label}-{tool}-{server.n_pages}-{i + 1}.log"
-            print(
-                f"  {tool:<10} {server.n_pages} pages, run {i + 1}/{args.repeat} ...",
-                file=sys.stderr,
-                flush=True,
-            )
-            r = run_child(tool, cmd, server, args.timeout, log, cwd=work)
-            print(
-                f"  {tool:<10} {r['wall_s']:.1f}s, {r['pages_fetched']}/{r['pages_expected']}"
-                f" pages, {r['requests']} requests, {r['peak_rss_mb']:.0f} MB, "
-                f"exit {r['exit_code']}",
-                file=sys.stderr,
-                flush=True,
-            )
-            runs.append(r)
-        finally:
-            if not args.keep:
-                shutil.rmtree(work, ignore_errors=True)
-    best = dict(sorted(runs, key=lambda r: r["wall_s"])[len(runs) // 2])
-    if len(runs) > 1:
-        best["wall_s_all"] = [r["wall_s"] for r in runs]
-        best["peak_rss_mb_all"] = [r["peak_rss_mb"] for r in runs]
-    return best
+    """`tool`'s median run against the server (runs.run_median)."""
+    return run_median(tool, command(tool, server, args), server, RunOptions.from_args(args), label)
 
 
 def memory_growth(args: argparse.Namespace) -> dict[str, Any]:
@@ -226,7 +175,7 @@ def memory_growth(args: argparse.Namespace) -> dict[str, Any]:
     growth = {}
     for size in (1000, 10000):
         print(f"memory growth: {size}-page shop ...", file=sys.stderr, flush=True)
-        with shop_server(size, args.seed, not args.no_sitemap) as server:
+        with shop_server(size, args) as server:
             growth[size] = run_tool("shoplint", server, args, "growth")
     small, large = growth[1000], growth[10000]
 
@@ -255,40 +204,6 @@ def ratios(results: list[dict[str, Any]]) -> dict[str, float]:
     return out
 
 
-def write_results(out: dict[str, Any], path: Path) -> None:
-    """The JSON at `path`, and a dated copy next to it when that is the default latest.json."""
-    text = json.dumps(out, indent=2)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(text)
-    if path.resolve() == (RESULTS / "latest.json").resolve():  # keep a history too
-        stamp = time.strftime("%Y%m%d-%H%M%S")
-        (RESULTS / f"run-{stamp}-{out['pages']}.json").write_text(text)
-
-
-def format_table(results: list[dict[str, Any]]) -> str:
-    """The Markdown table, one row per tool; pages/s relative to shoplint's."""
-    ref = next((r for r in results if r["tool"] == "shoplint"), None)
-    head = (
-        "| tool | pages fetched / N | wall s | active s | pages/s | requests | "
-        "peak RSS MB | CPU s | pages/s vs shoplint |"
-    )
-    lines = [head, "|" + "---|" * 9]
-    for r in results:
-        flag = "" if r["complete"] else " **INCOMPLETE**"
-        if r["exit_code"] != 0:
-            flag += f" (exit {r['exit_code']}{', timed out' if r['timed_out'] else ''})"
-        ratio = (
-            f"{r['pages_per_s'] / ref['pages_per_s']:.2f}x" if ref and ref["pages_per_s"] else "n/a"
-        )
-        lines.append(
-            f"| {r['tool']} | {r['pages_fetched']} / {r['pages_expected']}{flag} | "
-            f"{r['wall_s']:.1f} | {r['active_s']:.1f} | {r['pages_per_s']:.1f} | "
-            f"{r['requests']} | {r['peak_rss_mb']:.0f} | "
-            f"{r['cpu_user_s'] + r['cpu_sys_s']:.1f} | {ratio} |"
-        )
-    return "\n".join(lines)
-
-
 def growth_lines(mg: dict[str, Any]) -> list[str]:
     """The memory growth against its target, split into crawl and after-crawl."""
     verdict = "OK" if mg["growth_mb"] < mg["target_mb"] else "over target"
@@ -312,16 +227,15 @@ def growth_lines(mg: dict[str, Any]) -> list[str]:
 
 def print_report(out: dict[str, Any], out_path: str) -> None:
     """The Markdown summary on stdout: table, ratios, memory growth, warnings, profile."""
-    src = out["shoplint_source"]
-    dirty = f" + {len(src['uncommitted'])} uncommitted files" if src["uncommitted"] else ""
+    links = ", dense links" if out["links"] == "dense" else ""
     print()
     print(
-        f"### Crawl benchmark: {out['pages']}-page synthetic shop, concurrency {CONCURRENCY}, "
-        f"{os.cpu_count()} CPUs"
+        f"### Crawl benchmark: {out['pages']}-page synthetic shop{links}, concurrency "
+        f"{CONCURRENCY}, {os.cpu_count()} CPUs"
     )
-    print(f"\nshoplint source: {src['head'] or 'unknown'}{dirty}; {out['started']}")
+    print(f"\n{source_line(out)}")
     print()
-    print(format_table(out["results"]))
+    print(format_table(out["results"], "shoplint"))
     print()
     for k, v in out["ratios_pages_per_s"].items():
         verdict = "OK" if v >= 1 else "below target"
@@ -329,20 +243,11 @@ def print_report(out: dict[str, Any], out_path: str) -> None:
     mg = out["memory_growth"]
     if mg:
         print("\n".join(growth_lines(mg)))
-    for r in out["results"] + (list(mg["runs"].values()) if mg else []):
-        if r.get("other_cores", 0) > NOISY_CORES:
-            print(
-                f"- WARNING: other processes kept {r['other_cores']:.2f} cores busy during the "
-                f"{r['tool']} run at {r['pages_expected']} pages (machine not idle): its "
-                "numbers are pessimistic; rerun on an idle machine"
-            )
-    for note in out["notes"]:
-        print(f"- {note}")
+    warnings = noise_warnings(out["results"] + (list(mg["runs"].values()) if mg else []))
+    for line in warnings + [f"- {note}" for note in out["notes"]]:
+        print(line)
     if out.get("profile"):
-        print(
-            f"\n#### Where shoplint spends its CPU (py-spy, {out['pages']} pages; "
-            f"{out['profile']['raw']})\n\n```\n" + out["profile"]["summary"] + "\n```"
-        )
+        print(format_profile(out["profile"]))
     print(f"\nraw numbers: {out_path}; tool logs: {RESULTS / 'logs'}")
 
 
@@ -356,17 +261,20 @@ def main(argv: list[str] | None = None) -> int:
     out = new_results(args, notes)
 
     print(f"building + serving a {args.pages}-page shop ...", file=sys.stderr, flush=True)
-    with shop_server(args.pages, args.seed, not args.no_sitemap) as server:
+    with shop_server(args.pages, args) as server:
         print(f"  ready at {server.url} in {server.build_seconds:.1f}s", file=sys.stderr)
         out["results"] = [run_tool(tool, server, args, "main") for tool in tools]
         if args.profile and "shoplint" in tools:
-            out["profile"] = profile_shoplint(server, args.timeout, args.shoplint_config, RESULTS)
+            out["profile"] = profile_shoplint(
+                server, command("shoplint", server, args), args.timeout, f"shop-{args.links}"
+            )
     if args.memory_growth and "shoplint" in tools:
         out["memory_growth"] = memory_growth(args)
     out["ratios_pages_per_s"] = ratios(out["results"])
     out["finished"] = time.strftime("%Y-%m-%dT%H:%M:%S%z")
 
-    write_results(out, Path(args.out))
+    default_out = Path(args.out).resolve() == (RESULTS / "latest.json").resolve()
+    write_results(out, Path(args.out), f"run-{{stamp}}-{args.pages}.json" if default_out else None)
     print_report(out, args.out)
     return 0
 

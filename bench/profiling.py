@@ -1,4 +1,6 @@
-"""Where shoplint spends its CPU: one more run under py-spy, summed up per function/package.
+"""Where shoplint spends its CPU: one more run under py-spy, summed up per function and
+package, for each of its processes: the crawl's and the check worker it forks (whose
+stacks start at the pool's `_process_worker`, not at the crawl frames it was forked from).
 
 The run is not timed for the table (sampling slows it down); its collapsed stacks and a
 summary go next to the results.
@@ -9,16 +11,19 @@ from __future__ import annotations
 import shutil
 import sys
 import tempfile
-from collections import Counter
+from collections import Counter, defaultdict
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 from measure import run_child
+from runs import RESULTS
 from site_server import SiteServer
-from tools import SHOPLINT_PACKAGES, ensure_pyspy, tool_command
+from tools import SHOPLINT_PACKAGES, ensure_pyspy
 
 REPO = Path(__file__).resolve().parent.parent
 # path prefixes dropped from frames: the rest names a package, a module or a stdlib file
+_WORKER_ENTRY = "_process_worker ("  # concurrent.futures' loop in a pool's process
 _PATH_MARKERS = (
     "site-packages/",
     f"{REPO}/",
@@ -48,20 +53,52 @@ def _func(frame: str) -> str:
     return f"{name} ({_short(path)})"
 
 
-def summarize_profile(raw: Path, top: int = 25) -> str:
-    """Self and inclusive time per function, and time per package, from py-spy's raw
-    (collapsed stacks) output: lines "frame;frame;...;leaf count", frame "fn (file:line)"."""
-    self_t: Counter[str] = Counter()
-    incl_t: Counter[str] = Counter()
-    pkg_t: Counter[str] = Counter()
-    total = 0
+Stacks = list[tuple[list[str], int]]  # (frames root first, samples)
+
+
+def _by_process(raw: Path) -> dict[str, Stacks]:
+    """py-spy's raw output (lines "process PID:"cmd";...;frame;frame count", the process
+    frames nesting a child in its parent) as stacks per process, named "crawl process",
+    "check worker N" (stacks cut to the pool's loop: the frames above it are the crawl's,
+    from when it forked) or "process PID"."""
+    stacks: dict[str, Stacks] = defaultdict(list)
+    depth: dict[str, int] = {}
     for line in raw.read_text(errors="replace").splitlines():
         stack, _, count = line.rpartition(" ")
         if not stack or not count.isdigit():
             continue
-        n = int(count)
-        total += n
-        parts = [f for f in stack.split(";") if f and not f.startswith("process ")]
+        frames = stack.split(";")
+        procs = [f for f in frames if f.startswith("process ")]
+        pid = procs[-1].split(":", 1)[0].removeprefix("process ") if procs else "?"
+        depth[pid] = len(procs)
+        stacks[pid].append(([f for f in frames if f and not f.startswith("process ")], int(count)))
+    named: dict[str, Stacks] = {}
+    workers = 0
+    for pid in sorted(stacks, key=lambda p: (depth[p], p)):
+        entry = [
+            next((i for i, f in enumerate(fs) if f.startswith(_WORKER_ENTRY)), -1)
+            for fs, _ in stacks[pid]
+        ]
+        if any(i >= 0 for i in entry):
+            workers += 1
+            name = f"check worker {workers} (pid {pid})"
+            named[name] = [
+                (fs[i:] if i >= 0 else fs, n) for (fs, n), i in zip(stacks[pid], entry, strict=True)
+            ]
+        elif depth[pid] == min(depth.values()) and not any(k.startswith("crawl") for k in named):
+            named[f"crawl process (pid {pid})"] = stacks[pid]
+        else:
+            named[f"process {pid}"] = stacks[pid]
+    return named
+
+
+def _summary(stacks: Stacks, top: int) -> list[str]:
+    """Self time by package and function, inclusive time of shoplint's own functions."""
+    self_t: Counter[str] = Counter()
+    incl_t: Counter[str] = Counter()
+    pkg_t: Counter[str] = Counter()
+    total = sum(n for _, n in stacks)
+    for parts, n in stacks:
         if not parts:
             continue
         frames = [_func(f) for f in parts]
@@ -69,10 +106,8 @@ def summarize_profile(raw: Path, top: int = 25) -> str:
         for f in set(frames):
             incl_t[f] += n
         pkg_t[_package(parts[-1])] += n
-    if not total:
-        return "no samples"
-    out = [f"{total} samples (CPU, idle excluded)", "", "self time by package:"]
-    out += [f"  {100 * v / total:5.1f}%  {k}" for k, v in pkg_t.most_common(12)]
+    out = ["self time by package:"]
+    out += [f"  {100 * v / total:5.1f}%  {k}" for k, v in pkg_t.most_common(10)]
     out += ["", f"top {top} functions by self time:"]
     out += [f"  {100 * v / total:5.1f}%  {k}" for k, v in self_t.most_common(top)]
     out += ["", f"top {top} functions by inclusive time ({'/'.join(SHOPLINT_PACKAGES)} code):"]
@@ -80,16 +115,33 @@ def summarize_profile(raw: Path, top: int = 25) -> str:
         (k, v) for k, v in incl_t.most_common() if any(f"({p}/" in k for p in SHOPLINT_PACKAGES)
     ]
     out += [f"  {100 * v / total:5.1f}%  {k}" for k, v in mine[:top]]
+    return out
+
+
+def summarize_profile(raw: Path, top: int = 20) -> str:
+    """Each process's share of the samples, then its own summary (see _summary); processes
+    with under 1% of the samples (helpers) are only counted."""
+    procs = _by_process(raw)
+    total = sum(n for stacks in procs.values() for _, n in stacks)
+    if not total:
+        return "no samples"
+    shares = {name: sum(n for _, n in stacks) for name, stacks in procs.items()}
+    out = [f"{total} samples (CPU, idle excluded), by process:"]
+    out += [f"  {100 * v / total:5.1f}%  {k}" for k, v in shares.items()]
+    for name, stacks in procs.items():
+        if shares[name] >= total / 100:
+            out += ["", f"== {name}: {shares[name]} samples ==", *_summary(stacks, top)]
     return "\n".join(out)
 
 
 def profile_shoplint(
-    server: SiteServer, timeout: float, shoplint_config: str | None, results: Path
+    server: SiteServer, command: Callable[[Path], list[str]], timeout: float, label: str
 ) -> dict[str, Any]:
-    """Crawl the server's site with shoplint under py-spy; files go to `results`."""
+    """Crawl the server's site with shoplint's `command(work dir)` under py-spy; files go to
+    RESULTS, named by `label` (the site)."""
     pyspy = ensure_pyspy()
     work = Path(tempfile.mkdtemp(prefix="crawlbench-profile-"))
-    raw = results / f"shoplint-profile-{server.n_pages}.txt"
+    raw = RESULTS / f"shoplint-profile-{label}-{server.n_pages}.txt"
     try:
         cmd = [
             pyspy,
@@ -102,7 +154,7 @@ def profile_shoplint(
             "-o",
             str(raw),
             "--",
-        ] + tool_command("shoplint", server.url, server.n_pages, work, shoplint_config)
+        ] + command(work)
         print(
             f"  profiling shoplint with py-spy ({server.n_pages} pages) ...",
             file=sys.stderr,
@@ -113,13 +165,13 @@ def profile_shoplint(
             cmd,
             server,
             timeout,
-            results / "logs" / f"profile-shoplint-{server.n_pages}.log",
+            RESULTS / "logs" / f"profile-shoplint-{label}-{server.n_pages}.log",
             cwd=work,
         )
     finally:
         shutil.rmtree(work, ignore_errors=True)
     summary = summarize_profile(raw) if raw.exists() else "py-spy wrote nothing"
-    top = results / f"shoplint-profile-{server.n_pages}-top.txt"
+    top = RESULTS / f"shoplint-profile-{label}-{server.n_pages}-top.txt"
     top.write_text(summary + "\n")
     return {
         "raw": str(raw),
@@ -127,4 +179,13 @@ def profile_shoplint(
         "wall_s": r["wall_s"],
         "pages_fetched": r["pages_fetched"],
         "summary": summary,
+        "label": label,
     }
+
+
+def format_profile(profile: dict[str, Any]) -> str:
+    """The profile's summary as a Markdown section."""
+    return (
+        f"\n#### Where shoplint spends its CPU (py-spy, {profile['label']}, "
+        f"{profile['pages_fetched']} pages; {profile['raw']})\n\n```\n{profile['summary']}\n```"
+    )

@@ -20,15 +20,24 @@ Every HTML page is ~27-33 KB (realistic markup + paragraphs), with ~80 links
 (~21+K shared header/footer links) and ~20 images (13 shared icons, one image per
 product, category thumbs). About 300 distinct small PNGs are served; every product
 has its own image URL (bytes drawn from that pool), so distinct image URLs ~= N.
+
+``links="dense"`` is the same shop with the link density of real shops: ~400 links a
+page, four in five relative (``../``, ``./``, bare names), in a mega-menu, a fat footer and
+related-products blocks, on top of the same text (pages grow to ~55 KB). The pages, and
+so what a crawler must fetch, are the same.
 """
 
 from __future__ import annotations
 
+import functools
 import random
 import struct
 import zlib
 from dataclasses import dataclass, field
 from html import escape
+from typing import Literal
+
+LinkDensity = Literal["normal", "dense"]
 
 SHOP = "Northwind Outfitters"
 PER_PAGE = 24
@@ -206,6 +215,9 @@ REVIEWERS = [
     "Elif Y.",
 ]
 N_PNG = 300
+DENSE_MENU_LINKS = 180  # links in the dense mega-menu: categories, their pages, products
+DENSE_POPULAR = 40  # "popular products" in the dense footer
+DENSE_RELATED = 40  # per related block in dense mode ("more from", "trending")
 
 
 @dataclass
@@ -214,6 +226,7 @@ class Site:
     resources: dict[str, tuple[str, bytes]] = field(default_factory=dict)  # target -> (ctype, body)
     html: set[str] = field(default_factory=set)
     sitemap_urls: list[str] = field(default_factory=list)
+    ignore_query = False  # site_server: the query string names a different page here
 
     def add(self, target: str, ctype: str, body: bytes, html: bool = False) -> None:
         assert target not in self.resources, target
@@ -223,7 +236,7 @@ class Site:
 
 
 # --------------------------------------------------------------------------- PNGs
-def _png(width: int, height: int, rgb: tuple[int, int, int], rng: random.Random) -> bytes:
+def png(width: int, height: int, rgb: tuple[int, int, int], rng: random.Random) -> bytes:
     def chunk(tag: bytes, data: bytes) -> bytes:
         c = struct.pack(">I", len(data)) + tag + data
         return c + struct.pack(">I", zlib.crc32(tag + data) & 0xFFFFFFFF)
@@ -252,7 +265,7 @@ def _png_pool(rng: random.Random) -> list[bytes]:
     for i in range(N_PNG):
         size = (16, 24, 32, 48, 64)[i % 5]
         rgb = (rng.randrange(256), rng.randrange(256), rng.randrange(256))
-        pool.append(_png(size, size, rgb, rng))
+        pool.append(png(size, size, rgb, rng))
     return pool
 
 
@@ -263,7 +276,7 @@ def _sentence(rng: random.Random) -> str:
     return s[0].upper() + s[1:] + rng.choice((".", ".", ".", "!", "?"))
 
 
-def _paragraph_pool(rng: random.Random, n: int = 1500) -> list[str]:
+def paragraph_pool(rng: random.Random, n: int = 1500) -> list[str]:
     return [escape(" ".join(_sentence(rng) for _ in range(rng.randint(3, 7)))) for _ in range(n)]
 
 
@@ -306,6 +319,26 @@ class Product:
         return f"/media/products/{self.pid}.png"
 
 
+def _dir_parts(target: str) -> list[str]:
+    """The directory of a request target, as path segments ("/a/b?q" -> ["a"])."""
+    return target.split("?", 1)[0].split("/")[1:-1]
+
+
+def _relative(from_dir: tuple[str, ...], target: str) -> str:
+    """`target` (absolute) as a link relative to a page in `from_dir`: "../x", "./?page=2",
+    "name" (posixpath.relpath, but fast, and keeping the trailing slash and the query)."""
+    path, q, query = target.partition("?")
+    parts = path.split("/")[1:]
+    to_dir, name = parts[:-1], parts[-1]
+    common = 0
+    while common < min(len(from_dir), len(to_dir)) and from_dir[common] == to_dir[common]:
+        common += 1
+    ups = "../" * (len(from_dir) - common)
+    down = "".join(d + "/" for d in to_dir[common:])
+    rel = ups + down + name + q + query
+    return rel if rel and not rel.startswith("?") else "./" + rel
+
+
 def _slugify(s: str) -> str:
     out = []
     for ch in s.lower().replace("é", "e"):
@@ -314,12 +347,15 @@ def _slugify(s: str) -> str:
 
 
 class _Builder:
-    def __init__(self, n: int, seed: int, base_url: str, sitemap: bool = True):
+    def __init__(
+        self, n: int, seed: int, base_url: str, sitemap: bool = True, links: LinkDensity = "normal"
+    ):
         self.n = n
         self.sitemap = sitemap
+        self.dense = links == "dense"
         self.base = base_url.rstrip("/")
         self.rng = random.Random(seed)
-        self.paras = _paragraph_pool(self.rng)
+        self.paras = paragraph_pool(self.rng)
         self.k, per_cat, self.n_blog = _layout(n)
         self.cats = []
         for i in range(self.k):
@@ -467,8 +503,60 @@ class _Builder:
         bottom = self.footer()
         have = len(top) + len(body) + len(bottom)
         filler = self.fill(rng, have, rng.randint(27_000, 33_000), heading)
-        html = top + body + filler + bottom
+        self.add_page(target, top, body + filler, bottom, rng)
+
+    def add_page(self, target: str, top: str, main: str, bottom: str, rng: random.Random) -> None:
+        """The page, with the dense link blocks around its main part when links="dense"."""
+        if self.dense:
+            menu, more = self.dense_blocks(target, rng)
+            main = menu + main + more
+        html = top + main + bottom
         self.site.add(target, "text/html; charset=utf-8", html.encode("utf-8"), html=True)
+
+    # ---------------------------------------------------------------- dense links
+    def link(self, from_dir: tuple[str, ...], target: str, text: str, i: int) -> str:
+        """An <a> to `target`: relative four times in five, absolute otherwise."""
+        href = target if i % 5 == 4 else _relative(from_dir, target)
+        return f'<li><a href="{escape(href)}">{escape(text)}</a></li>\n'
+
+    @functools.cache  # noqa: B019 (one builder per site, kept for the build only)
+    def shared_dense(self, from_dir: tuple[str, ...]) -> tuple[str, str]:
+        """The mega-menu and the fat footer, the same on every page but for the relative
+        links, which depend only on the page's directory."""
+        per_cat = max(2, DENSE_MENU_LINKS // self.k - 3)
+        menu = ['<nav class="mega-menu" aria-label="All categories">\n']
+        for c in range(self.k):
+            pages = max(1, -(-len(self.by_cat[c]) // PER_PAGE))
+            targets = [(self.cat_url(c), self.cats[c][0])]
+            targets += [(self.cat_url(c, p), f"Page {p}") for p in range(2, min(pages, 3) + 1)]
+            targets += [(p.url, p.name) for p in self.by_cat[c][:per_cat]]
+            items = "".join(self.link(from_dir, u, t, i) for i, (u, t) in enumerate(targets))
+            menu.append(f'<div class="mega-menu__col"><ul>\n{items}</ul></div>\n')
+        menu.append("</nav>\n")
+        footer = [(u, t) for u, t in INFO_PAGES]
+        footer += [(f"/blog/journal-{i + 1}/", f"Journal {i + 1}") for i in range(self.n_blog)]
+        footer += [(self.cat_url(c), name) for c, (name, _) in enumerate(self.cats)]
+        step = max(1, len(self.products) // DENSE_POPULAR)
+        footer += [(p.url, p.name) for p in self.products[::step][:DENSE_POPULAR]]
+        items = "".join(self.link(from_dir, u, t, i) for i, (u, t) in enumerate(footer))
+        return "".join(menu), f'<nav class="footer-links"><ul>\n{items}</ul></nav>\n'
+
+    def dense_blocks(self, target: str, rng: random.Random) -> tuple[str, str]:
+        """(mega-menu, related products + fat footer) for a page at `target`."""
+        from_dir = tuple(_dir_parts(target))
+        menu, footer = self.shared_dense(from_dir)
+        cat = self.by_cat[rng.randrange(self.k)]
+        blocks = [
+            ("More from this category", rng.sample(cat, min(DENSE_RELATED, len(cat)))),
+            ("Trending now", rng.sample(self.products, min(DENSE_RELATED, len(self.products)))),
+        ]
+        more = "".join(
+            f'<section class="related"><h2>{title}</h2><ul>\n'
+            + "".join(self.link(from_dir, p.url, p.name, i) for i, p in enumerate(picks))
+            + "</ul></section>\n"
+            for title, picks in blocks
+        )
+        return menu, more + footer
 
     # ---------------------------------------------------------------- pages
     def build(self) -> Site:
@@ -699,8 +787,7 @@ class _Builder:
         bottom = "</div>\n" + self.footer()
         have = len(top) + len(body) + len(bottom)
         filler = self.fill(rng, have, rng.randint(27_000, 33_000), "Details & care")
-        html = top + body + filler + bottom
-        self.site.add(p.url, "text/html; charset=utf-8", html.encode("utf-8"), html=True)
+        self.add_page(p.url, top, body + filler, bottom, rng)
 
     def css(self) -> bytes:
         rng = random.Random("css")
@@ -721,11 +808,15 @@ class _Builder:
 
 
 def build_site(
-    n_pages: int, seed: int = 1, base_url: str = "http://127.0.0.1", sitemap: bool = True
+    n_pages: int,
+    seed: int = 1,
+    base_url: str = "http://127.0.0.1",
+    sitemap: bool = True,
+    links: LinkDensity = "normal",
 ) -> Site:
     """The shop; sitemap=False serves no sitemap.xml (404) and names none in robots.txt, so
-    crawlers find pages by links only."""
-    return _Builder(n_pages, seed, base_url, sitemap).build()
+    crawlers find pages by links only; links="dense" gives ~400 links a page (see above)."""
+    return _Builder(n_pages, seed, base_url, sitemap, links).build()
 
 
 if __name__ == "__main__":  # quick look: python bench/shopgen.py 5000
@@ -733,10 +824,13 @@ if __name__ == "__main__":  # quick look: python bench/shopgen.py 5000
     import time
 
     t = time.perf_counter()
-    site = build_site(int(sys.argv[1]) if len(sys.argv) > 1 else 500)
+    links: LinkDensity = "dense" if "dense" in sys.argv[2:] else "normal"
+    site = build_site(int(sys.argv[1]) if len(sys.argv) > 1 else 500, links=links)
     dt = time.perf_counter() - t
     html = [site.resources[u][1] for u in site.html]
+    hrefs = sum(h.count(b"<a ") for h in html)
     print(
         f"{len(site.html)} html pages, {len(site.resources)} resources, "
-        f"{sum(map(len, html)) / len(html) / 1024:.1f} KiB avg html, built in {dt:.1f}s"
+        f"{sum(map(len, html)) / len(html) / 1024:.1f} KiB avg html, "
+        f"{hrefs / len(html):.0f} links/page, built in {dt:.1f}s"
     )

@@ -4,7 +4,8 @@ The server runs in a child process, so its CPU is not the crawler's, and answers
 pre-rendered bytes (HTTP/1.1 keep-alive and pipelining), so it costs the crawler next to
 nothing. It counts every request by path: pages fetched are measured from outside each tool,
 identically. It serves any site given as target -> (content type, bytes); the child decides
-what to build (see `serve`), the parent starts it with `SiteServer`.
+what to build (see `serve`), the parent starts it with `SiteServer`. A static site's files
+are found without their query string (`style.css?v=2`); the shop's queries name pages.
 """
 
 from __future__ import annotations
@@ -26,6 +27,7 @@ from typing import Any, Protocol
 
 STATS_PATH = "/__stats"
 RESET_PATH = "/__reset"
+PAGES_PATH = "/__pages"  # the HTML pages' targets, for tools that are given every page
 # (keep-alive header, close header, body, kind, is an HTML page)
 Route = tuple[bytes, bytes, bytes, str, bool]
 
@@ -35,6 +37,7 @@ class Site(Protocol):
 
     resources: Mapping[str, tuple[str, bytes]]  # request target -> (content type, body)
     html: Collection[str]  # the targets that are HTML pages
+    ignore_query: bool  # a target not found is looked up again without its query string
 
 
 class _Stats:
@@ -82,6 +85,7 @@ class _HTTP(asyncio.Protocol):
     """Minimal HTTP/1.1 server protocol: keep-alive, pipelining, GET/HEAD, no bodies."""
 
     routes: dict[bytes, Route] = {}
+    ignore_query = False
     stats: _Stats
 
     def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]
@@ -137,10 +141,12 @@ class _HTTP(asyncio.Protocol):
         h = target.find(b"#")
         if h >= 0:
             target = target[:h]
-        if target == STATS_PATH.encode() or target == RESET_PATH.encode():
+        if target in (STATS_PATH.encode(), RESET_PATH.encode(), PAGES_PATH.encode()):
             if target == RESET_PATH.encode():
                 st.reset()
-            body = json.dumps(st.snapshot()).encode()
+            body = json.dumps(
+                sorted(st.html) if target == PAGES_PATH.encode() else st.snapshot()
+            ).encode()
             self.tr.write(
                 b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\n"
                 b"Content-Length: %d\r\nConnection: close\r\n\r\n" % len(body) + body
@@ -155,6 +161,10 @@ class _HTTP(asyncio.Protocol):
         m = method.decode("latin-1")
         st.by_method[m] += 1
         route = _HTTP.routes.get(target)
+        if route is None and _HTTP.ignore_query and b"?" in target:
+            route = _HTTP.routes.get(target.split(b"?", 1)[0])
+            if route is not None:
+                target = target.split(b"?", 1)[0]  # counted as the file's page
         if route is None:
             st.status[404] += 1
             st.by_kind["404"] += 1
@@ -242,6 +252,7 @@ def serve(build: Callable[[str], Site], max_seconds: float) -> None:
     port = sock.getsockname()[1]
     site = build(f"http://127.0.0.1:{port}")
     _HTTP.routes = _routes(site)
+    _HTTP.ignore_query = site.ignore_query
     _HTTP.stats = _Stats(set(site.html))
     del site
     gc.collect()
@@ -290,7 +301,7 @@ class SiteServer:
         th.join(timeout)
         return out[0].strip() if out else ""
 
-    def _get(self, path: str) -> dict[str, Any]:
+    def _get(self, path: str) -> Any:
         opener = urllib.request.build_opener(urllib.request.ProxyHandler({}))  # never a proxy
         with opener.open(f"http://127.0.0.1:{self.port}{path}", timeout=30) as r:
             return json.loads(r.read())
@@ -298,6 +309,10 @@ class SiteServer:
     def stats(self) -> dict[str, Any]:
         """The counters since the last reset (see _Stats.snapshot)."""
         return self._get(STATS_PATH)
+
+    def pages(self) -> list[str]:
+        """Every HTML page's URL."""
+        return [self.url + target[1:] for target in self._get(PAGES_PATH)]
 
     def reset(self) -> None:
         """Zero the counters, before each tool run."""

