@@ -16,6 +16,8 @@ from ground.model import Finding, Severity
 from ground.urls import Site, origin
 
 _EVIDENCE_LIMIT = 500  # characters
+# the password of an address written with one (http://user:secret@host/), anywhere in a text
+_PASSWORD = re.compile(r"(//[^/?#@\s:\"'<>]*:)[^/?#@\s\"'<>]*@")
 
 
 @dataclass(frozen=True)
@@ -60,11 +62,15 @@ class CheckContext:
     def finding(
         self, code: str, url: str, target: str | None, message: str, evidence: str | None = None
     ) -> Finding | None:
-        """The finding, or None when the rule is off or the page is ignored for it."""
+        """The finding, or None when the rule is off or the page is ignored for it. A
+        password written into an address is masked (`user:***@`) wherever it shows."""
         settings = self._settings[code]
         if not settings.enabled or (settings.ignore and settings.ignore.match(url)):
             return None
         rule = REGISTRY[code]
+        url, message = mask_password(url), mask_password(message)
+        target = mask_password(target) if target else target
+        evidence = mask_password(evidence) if evidence else evidence
         if evidence and len(evidence) > _EVIDENCE_LIMIT:
             evidence = evidence[: _EVIDENCE_LIMIT - 1] + "…"
         return Finding(
@@ -87,6 +93,11 @@ class CheckContext:
 
     def _site_relative(self, url: str) -> str:
         return url.removeprefix(self.site_origin) if url.startswith(self.site_origin) else url
+
+
+def mask_password(text: str) -> str:
+    """`text` with the password of every address in it written as ***."""
+    return _PASSWORD.sub(r"\1***@", text) if "@" in text else text
 
 
 def _settings(rule: Rule, config: Any) -> RuleSettings:

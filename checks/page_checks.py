@@ -11,16 +11,21 @@ its own core); everything else it is handed is plain records, and it sends back 
 findings. The worker is forked as the crawl opens, so it starts in milliseconds with the
 checks already imported and the run's context in hand, and inherits no connection to the
 site. Should it die, the crawl's own process checks the remaining pages: no page goes
-unchecked.
+unchecked. Should the crawl's process die (SIGKILL), the worker dies with it: left alone it
+would wait on its pipe forever.
 """
 
 from __future__ import annotations
 
 import asyncio
+import ctypes
 import logging
 import multiprocessing
 import os
 import signal
+import sys
+import threading
+import time
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import replace
@@ -37,6 +42,8 @@ from ground.model import Fetch, Finding, Reference
 logger = logging.getLogger(__name__)
 
 _worker: tuple[CheckContext, tuple[str, ...]] | None = None  # a worker's context and facts
+_PR_SET_PDEATHSIG = 1  # linux/prctl.h
+_PARENT_POLL = 1.0  # seconds between checks of the parent, where prctl is missing
 
 
 def default_workers() -> int:
@@ -67,7 +74,7 @@ class PageChecks:
                 self.workers,
                 mp_context=multiprocessing.get_context("fork"),
                 initializer=_start_worker,
-                initargs=(self.context, self.facts),
+                initargs=(self.context, self.facts, os.getpid()),
             )
             self.pool.submit(int).result()  # forks them all
 
@@ -97,18 +104,37 @@ class PageChecks:
         return _parsed_and_checked(fetch, refs, body, encoding, self.context, self.facts)
 
     def close(self) -> None:
+        """Ends the workers: at once, pages not yet begun dropped (a crawl that stopped
+        short does not want them); safe to call twice."""
         if self.pool is not None:
-            self.pool.shutdown()
+            self.pool.shutdown(cancel_futures=True)
             self.pool = None
 
 
-def _start_worker(context: CheckContext, facts: tuple[str, ...]) -> None:
+def _start_worker(context: CheckContext, facts: tuple[str, ...], parent: int) -> None:
     # Ctrl-C is the crawl's to handle (it finishes the pages in hand, checks included),
     # and a worker has none of the crawl's shutdown handlers: a kill ends it
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    _die_with(parent)
     global _worker
     _worker = (context, facts)
+
+
+def _die_with(parent: int) -> None:
+    """Linux kills this process when its parent dies (prctl PR_SET_PDEATHSIG); elsewhere a
+    thread watches for the parent to change. A parent already gone is seen here too."""
+    libc = ctypes.CDLL(None, use_errno=True) if sys.platform.startswith("linux") else None
+    if libc is None or libc.prctl(_PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0) != 0:
+        threading.Thread(target=_watch_parent, args=(parent,), daemon=True).start()
+    if os.getppid() != parent:
+        os._exit(1)
+
+
+def _watch_parent(parent: int) -> None:
+    while os.getppid() == parent:
+        time.sleep(_PARENT_POLL)
+    os._exit(1)
 
 
 def _in_worker(

@@ -20,7 +20,7 @@ import lxml.html
 from checks.context import CheckContext
 from checks.main_text import main_blocks
 from checks.page import Page
-from checks.site import SiteView, chain_text
+from checks.site import SiteView, chain_text, site_path
 from checks.visible_problems import (
     HEADING_WORDING,
     MISSING_WORDS,
@@ -47,10 +47,16 @@ STACK_TRACE = "PAG008"
 TEMPLATE_CODE = "PAG009"
 FILLER_TEXT = "PAG010"
 MISSING_VALUE = "PAG011"
+CRAWLER_TRAP = "PAG012"
+RATE_LIMITED = "PAG013"
 
 _CARD_DEPTH = 5  # elements up from a placeholder in which to look for its listing card
 _CARD_TAGS = frozenset({"li", "article", "tr"})  # a card even when it is the only one
 _LINK_KINDS = frozenset({RefKind.A, RefKind.AREA, RefKind.META_REFRESH})  # what a visitor follows
+_TRAPS = {  # a skipped fetch's reason (crawler/path_traps.py) -> the message
+    "endless_path": "Crawler trap: {pattern} leads on to ever new addresses, link after link",
+    "path_token": "Crawler trap: {pattern} puts a new token in the path of every page",
+}
 
 
 _KIND_CODES = {
@@ -143,6 +149,7 @@ def check_site(site: SiteView, ctx: CheckContext) -> Iterator[Finding | None]:
     yield from _sitemap_problems(site, entries, ctx)
     yield from _not_found_handling(site, probe, ctx)
     yield from _unreachable_and_failing(site, entries, probe, ctx)
+    yield from _traps(site, ctx)
 
 
 def _sitemap_problems(
@@ -244,14 +251,15 @@ def _looks(fetch: Fetch) -> tuple[str, str] | None:
 def _unreachable_and_failing(
     site: SiteView, entries: list[SitemapEntry], probe: str, ctx: CheckContext
 ) -> Iterator[Finding | None]:
-    """Pages that answer a server error, and sitemap pages no page links to. One pass over
-    the references serves both: which failing addresses are only images, stylesheets or
-    scripts (other rules report those), and which sitemap pages are linked."""
+    """Pages that answer a server error, addresses that keep answering 429 (rate-limited:
+    not checked), and sitemap pages no page links to. One pass over the references serves
+    all: which addresses failing with 5xx are only images, stylesheets or scripts (other
+    rules report those), and which sitemap pages are linked."""
     fetches = site.fetches
     failing = {
         url: fetch
         for url, fetch in fetches.items()
-        if fetch.status and fetch.status >= 500 and url != probe
+        if fetch.status and (fetch.status >= 500 or fetch.status == 429) and url != probe
     }
     listed = {  # candidate orphans: sitemap addresses answering with a page
         entry.url: entry.sitemap
@@ -281,19 +289,39 @@ def _unreachable_and_failing(
         if ref.kind in _LINK_KINDS and (page := landing.get(target)) and page != ref.source:
             linked.add(page)
     for url, fetch in failing.items():
-        if url in as_resource and url not in as_page:
-            continue
         where = referrer.get(url)
-        evidence = f"HTTP {fetch.status}" + (
-            f"; linked from {where.removeprefix(ctx.site_origin)}" if where else ""
-        )
-        message = f"Page answers a server error ({fetch.status})"
-        yield ctx.finding(SERVER_ERROR, url, None, message, evidence)
+        from_page = f"; linked from {where.removeprefix(ctx.site_origin)}" if where else ""
+        if fetch.status == 429:  # any address: no other rule judges an unanswered one
+            message = "Address kept answering 429 Too Many Requests: not checked"
+            evidence = f"HTTP 429 Too Many Requests on every attempt{from_page}"
+            yield ctx.finding(RATE_LIMITED, url, None, message, evidence)
+        elif url in as_page or url not in as_resource:
+            message = f"Page answers a server error ({fetch.status})"
+            evidence = f"HTTP {fetch.status}{from_page}"
+            yield ctx.finding(SERVER_ERROR, url, None, message, evidence)
     for url in sorted(listed.keys() & landing.keys()):
         if url not in linked:
             sitemap = listed[url].removeprefix(ctx.site_origin)
             evidence = f"listed in {sitemap}; no crawled page links to it"
             yield ctx.finding(ORPHAN, url, None, "Page that no page links to", evidence)
+
+
+def _traps(site: SiteView, ctx: CheckContext) -> Iterator[Finding | None]:
+    """One finding per crawler trap the crawl stopped following: the store keeps each
+    trap's first skipped address, its pattern in `error` (crawler/trap_records.py)."""
+    if not ctx.enabled(CRAWLER_TRAP):
+        return
+    named: set[str] = set()
+    for fetch in site.fetches.values():
+        if fetch.outcome is not Outcome.SKIPPED:
+            continue
+        reason, _, pattern = (fetch.error or "").partition(" ")
+        if reason in _TRAPS and pattern not in named:
+            named.add(pattern)
+            message = _TRAPS[reason].format(pattern=pattern)
+            where = site_path(fetch.url, ctx.site_origin)
+            evidence = f"not followed from {where} on ({fetch.depth} links from the start)"
+            yield ctx.finding(CRAWLER_TRAP, fetch.url, None, message, evidence)
 
 
 def _landing_pages(site: SiteView, listed: dict[str, str]) -> dict[str, str]:

@@ -24,6 +24,13 @@ class CrawlConfig(Section):
     max_response_bytes: int = Field(10 * 1024 * 1024, ge=1024)  # larger bodies are dropped
     max_url_length: int = Field(2048, ge=64)  # characters
     max_query_variants: int = Field(30, ge=1)  # distinct query strings per path (facet traps)
+    # link hops along one path template (/agenda/{year}/{month}/, /page/{n}/) before it
+    # counts as a crawler trap; 0 = no limit
+    max_template_depth: int = Field(50, ge=0)
+    # values of a random token in the middle of a path (/s/<session>/...) at one place
+    # before it counts as a crawler trap; 0 = no limit
+    max_path_tokens: int = Field(10, ge=0)
+    max_retry_after: float = Field(30, ge=0)  # seconds of Retry-After (429, 503) waited for
     max_redirects: int = Field(20, ge=1)  # hops before a chain is given up
     internal_only: bool = False  # make no request outside the site
     drop_params: list[str] = Field(

@@ -14,6 +14,9 @@ from collections import Counter
 
 from scrapy.crawler import Crawler
 
+from crawler import path_traps
+from crawler.path_traps import PathTrapGuard, Trap
+
 
 class Admission(enum.StrEnum):
     """The frontier's verdict on one URL; every verdict but NEW is counted as skipped."""
@@ -24,6 +27,8 @@ class Admission(enum.StrEnum):
     TOO_LONG = "too_long"  # longer than max_url_length
     REPEATED_PARAMETER = "repeated_parameter"  # ?f=a&f=a: a filter link appending itself
     REPEATED_PATH = "repeated_path"  # /a/b/a/b/a/b: relative links compounding
+    ENDLESS_PATH = path_traps.ENDLESS_PATH  # /agenda/2026/12/ -> next month, forever
+    PATH_TOKEN = path_traps.PATH_TOKEN  # /s/<session>/...: the same pages under new tokens
     QUERY_VARIANTS = "query_variants"  # one path with too many distinct query strings
     MAX_PAGES = "max_pages"
 
@@ -38,6 +43,8 @@ class MemoryFrontier:
         max_url_length: int = 2048,
         max_query_variants: int = 30,
         exclude: list[str] | tuple[str, ...] = (),
+        max_template_depth: int = 50,
+        max_path_tokens: int = 10,
     ):
         self.max_pages = max_pages
         self.max_url_length = max_url_length
@@ -45,6 +52,7 @@ class MemoryFrontier:
         self._exclude = re.compile("|".join(fnmatch.translate(g) for g in exclude) or r"(?!)")
         self._seen: set[str] = set()
         self._variants: Counter[str] = Counter()
+        self._paths = PathTrapGuard(max_template_depth, max_path_tokens)
         self.pages_admitted = 0
 
     @classmethod
@@ -55,28 +63,38 @@ class MemoryFrontier:
             max_url_length=settings.getint("SHOPLINT_MAX_URL_LENGTH"),
             max_query_variants=settings.getint("SHOPLINT_MAX_QUERY_VARIANTS"),
             exclude=settings.getlist("SHOPLINT_EXCLUDE"),
+            max_template_depth=settings.getint("SHOPLINT_MAX_TEMPLATE_DEPTH"),
+            max_path_tokens=settings.getint("SHOPLINT_MAX_PATH_TOKENS"),
         )
 
-    def admit(self, url: str, navigable: bool) -> Admission:
-        """Decide on a normalised URL, in this order:
+    @property
+    def traps(self) -> list[Trap]:
+        """The path traps met so far, each with the first address it cost."""
+        return list(self._paths.traps.values())
+
+    def admit(self, url: str, navigable: bool, depth: int = 0) -> Admission:
+        """Decide on a normalised URL found `depth` link hops from a seed, in this order:
         1. seen before: SEEN (so a trap URL is judged, and counted, once);
         2. an exclude glob matches: EXCLUDED;
         3. longer than max_url_length: TOO_LONG;
         4. a query parameter repeated with the same value: REPEATED_PARAMETER;
         5. a path segment repeated more than three times: REPEATED_PATH;
-        6. a new query string on a path that already has max_query_variants: QUERY_VARIANTS;
-        7. a page beyond max_pages: MAX_PAGES;
-        8. otherwise NEW, and the URL is remembered.
+        6. a page whose path template (numbers, dates, tokens as placeholders) runs more
+           than max_template_depth hops deeper than where it started: ENDLESS_PATH, or
+           takes one random token too many in the middle of its path: PATH_TOKEN;
+        7. a new query string on a path that already has max_query_variants: QUERY_VARIANTS;
+        8. a page beyond max_pages: MAX_PAGES;
+        9. otherwise NEW, and the URL is remembered.
         """
         if url in self._seen:
             return Admission.SEEN
         self._seen.add(url)
-        verdict = self._judge(url, navigable)
+        verdict = self._judge(url, navigable, depth)
         if verdict is Admission.NEW and navigable:
             self.pages_admitted += 1
         return verdict
 
-    def _judge(self, url: str, navigable: bool) -> Admission:
+    def _judge(self, url: str, navigable: bool, depth: int) -> Admission:
         if self._exclude.match(url):
             return Admission.EXCLUDED
         if len(url) > self.max_url_length:
@@ -91,6 +109,8 @@ class MemoryFrontier:
             count > _MAX_SEGMENT_REPEATS for count in Counter(s for s in segments if s).values()
         ):
             return Admission.REPEATED_PATH
+        if navigable and (trap := self._paths.verdict(url, depth)):
+            return Admission(trap)
         if query:
             if self._variants[path] >= self.max_query_variants:
                 return Admission.QUERY_VARIANTS

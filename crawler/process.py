@@ -3,6 +3,10 @@
 from __future__ import annotations
 
 import logging
+import signal
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
@@ -12,16 +16,26 @@ from crawler.config import CrawlConfig, SiteConfig
 from crawler.pipelines import PageChecks
 from crawler.settings import crawl_settings
 from crawler.spiders.shop import ShopSpider
+from crawler.stopping import Stopper
+
+TIME_LIMIT = "time-limit"  # the finish reason of a crawl stopped at `stop_at`
+STOP_SIGNALS = (signal.SIGTERM, signal.SIGINT)  # their names are the finish reasons
 
 
 @dataclass(frozen=True)
 class CrawlResult:
     finish_reason: str  # "finished" when the crawl ran out of URLs; else why it stopped
     stats: dict[str, Any]
+    halted: bool = False  # its close never ended: threads it started may still be waiting
 
     @property
     def finished(self) -> bool:
         return self.finish_reason == "finished"
+
+    @property
+    def stopped(self) -> bool:
+        """Stopped from outside (a signal, the time limit): the run goes no further."""
+        return self.finish_reason in {TIME_LIMIT, *(s.name for s in STOP_SIGNALS)}
 
     def counters(self) -> dict[str, int]:
         """The crawl's own counters, named without their Scrapy prefixes."""
@@ -41,18 +55,69 @@ def crawl(
     page_checks: PageChecks | None = None,
     fetched: tuple[tuple[str, bool], ...] = (),
     pending: tuple[tuple[str, int, bool], ...] = (),
+    stop_at: float | None = None,
+    grace: float = 2.0,
 ) -> CrawlResult:
-    """Crawl the site; blocks until done. Each parsed page goes to `page_checks`. Ctrl-C
-    or SIGTERM stops it gracefully (the finish reason is then "shutdown") and what was
-    fetched is already in the store."""
-    process = CrawlerProcess(crawl_settings(crawl_config, site, start_url, store_path, run_id))
-    # An unreachable robots.txt is recorded by the spider's own fetch; the middleware's
-    # traceback about it would only alarm the reader.
-    logging.getLogger("scrapy.downloadermiddlewares.robotstxt").setLevel(logging.CRITICAL)
-    crawler = process.create_crawler(ShopSpider)
-    process.crawl(
-        crawler, start_url=start_url, page_checks=page_checks, fetched=fetched, pending=pending
-    )
-    process.start()
+    """Crawl the site; blocks until done. Each parsed page goes to `page_checks`. SIGTERM,
+    Ctrl-C and the clock reaching `stop_at` (time.monotonic) stop it within about twice
+    `grace` seconds (crawler/stopping.py); the finish reason then names the signal or
+    TIME_LIMIT, and what was fetched is already in the store."""
+    signals = _Signals()
+    with signals.caught():  # from the first moment: the stopper does not exist yet
+        process = CrawlerProcess(crawl_settings(crawl_config, site, start_url, store_path, run_id))
+        # An unreachable robots.txt is recorded by the spider's own fetch; the middleware's
+        # traceback about it would only alarm the reader.
+        logging.getLogger("scrapy.downloadermiddlewares.robotstxt").setLevel(logging.CRITICAL)
+        crawler = process.create_crawler(ShopSpider)
+        stopper = Stopper(crawler, grace)
+        process.crawl(
+            crawler, start_url=start_url, page_checks=page_checks, fetched=fetched, pending=pending
+        )
+        from twisted.internet import reactor  # installed by CrawlerProcess
+
+        if stop_at is not None:
+            reactor.callLater(max(0.0, stop_at - time.monotonic()), stopper.request, TIME_LIMIT)
+        signals.hand_to(stopper)
+        process.start(install_signal_handlers=False)
     stats = crawler.stats.get_stats()
-    return CrawlResult(str(stats.get("finish_reason", "unknown")), stats)
+    reason = stats.get("finish_reason") or stopper.reason or "unknown"
+    return CrawlResult(str(reason), stats, stopper.halted)
+
+
+class _Signals:
+    """SIGTERM and SIGINT while a crawl runs, handed to its stopper in the reactor's thread
+    (a signal handler may not call into the crawl itself)."""
+
+    def __init__(self) -> None:
+        self._noted: list[str] = []
+        self._stopper: Stopper | None = None
+
+    @contextmanager
+    def caught(self) -> Iterator[None]:
+        """The handlers the caller had are back afterwards."""
+        previous = {sig: signal.getsignal(sig) for sig in STOP_SIGNALS}
+        for sig in STOP_SIGNALS:
+            signal.signal(sig, self._note)
+        try:
+            yield
+        finally:
+            for sig, handler in previous.items():
+                signal.signal(sig, handler)
+
+    def hand_to(self, stopper: Stopper) -> None:
+        """From now on (and those noted already, once the reactor runs) to `stopper`."""
+        from twisted.internet import reactor
+
+        self._stopper = stopper
+        reactor.callWhenRunning(self._hand_over)
+
+    def _note(self, signum: int, _: Any) -> None:
+        self._noted.append(signal.Signals(signum).name)
+        if self._stopper is not None:
+            from twisted.internet import reactor
+
+            reactor.callFromThread(self._hand_over)
+
+    def _hand_over(self) -> None:
+        while self._noted and self._stopper is not None:
+            self._stopper.request(self._noted.pop(0))

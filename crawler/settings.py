@@ -40,12 +40,21 @@ DEFAULTS: dict[str, Any] = {
         "scrapy.spidermiddlewares.depth.DepthMiddleware": None,  # depth is the spider's
         "scrapy.spidermiddlewares.urllength.UrlLengthMiddleware": None,  # the frontier's
     },
+    "DOWNLOAD_HANDLERS": {  # requests in flight can be given up when a crawl stops
+        "http": "crawler.stopping.AbandonableDownloadHandler",
+        "https": "crawler.stopping.AbandonableDownloadHandler",
+    },
+    "DOWNLOADER_MIDDLEWARES": {  # retries that wait for Retry-After (crawler/politeness.py)
+        "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,
+        "crawler.politeness.RetryAfterMiddleware": 550,
+    },
     "ITEM_PIPELINES": {
         "crawler.pipelines.PageChecksPipeline": 700,
         "crawler.pipelines.StorePipeline": 800,
     },
     "EXTENSIONS": {
         "crawler.extensions.CrawlProgress": 500,
+        "crawler.trap_records.TrapRecords": 600,
         "scrapy.extensions.logstats.LogStats": None,
     },
     "SHOPLINT_FRONTIER_CLASS": "crawler.frontier.MemoryFrontier",
@@ -82,5 +91,8 @@ def crawl_settings(
         "SHOPLINT_MAX_DEPTH": crawl.max_depth,
         "SHOPLINT_MAX_URL_LENGTH": crawl.max_url_length,
         "SHOPLINT_MAX_QUERY_VARIANTS": crawl.max_query_variants,
+        "SHOPLINT_MAX_TEMPLATE_DEPTH": crawl.max_template_depth,
+        "SHOPLINT_MAX_PATH_TOKENS": crawl.max_path_tokens,
+        "SHOPLINT_MAX_RETRY_AFTER": crawl.max_retry_after,
         "SHOPLINT_MAX_REDIRECTS": crawl.max_redirects,
     }

@@ -19,6 +19,7 @@ class Outcome(enum.StrEnum):
     RESPONSE = "response"  # the server answered (any status, redirects included)
     FAILED = "failed"  # no usable answer: DNS, refused, timeout, TLS, garbage, too large
     DISALLOWED = "disallowed"  # robots.txt forbids it, so it was not fetched
+    SKIPPED = "skipped"  # a crawler trap's first address, not fetched; error: "reason pattern"
 
 
 class RefKind(enum.StrEnum):
@@ -37,6 +38,13 @@ class RefKind(enum.StrEnum):
     IFRAME = "iframe"
     FORM_ACTION = "form-action"
     META_REFRESH = "meta-refresh"
+    VIDEO = "video"  # <video src>
+    VIDEO_POSTER = "video-poster"  # <video poster>: the image shown before it plays
+    AUDIO = "audio"  # <audio src>
+    MEDIA_SOURCE = "media-source"  # <source src> of a <video> or <audio>
+    TRACK = "track"  # <track src>: subtitles, captions
+    META_IMAGE = "meta-image"  # og:image, twitter:image: the picture of a shared link
+    META_URL = "meta-url"  # og:url: the address a shared link names
 
     @property
     def navigable(self) -> bool:
@@ -52,6 +60,12 @@ _RESOURCE_KINDS = frozenset(
         RefKind.LINK_STYLESHEET,
         RefKind.LINK_ICON,
         RefKind.SCRIPT,
+        RefKind.VIDEO,
+        RefKind.VIDEO_POSTER,
+        RefKind.AUDIO,
+        RefKind.MEDIA_SOURCE,
+        RefKind.TRACK,
+        RefKind.META_IMAGE,
     }
 )
 
@@ -78,8 +92,11 @@ class Fetch:
     depth: int
     outcome: Outcome
     status: int | None = None
-    error: str | None = None  # failure reason for FAILED: dns, refused, timeout, tls, ...
-    redirect_to: str | None = None  # normalised absolute Location of a 3xx
+    # why a FAILED fetch failed (dns, refused, timeout, tls, too-large, ...), or what was
+    # wrong with an answer (unparseable, too-many-redirects)
+    error: str | None = None
+    # the Location of a redirect: normalised, or as written when it is no http(s) address
+    redirect_to: str | None = None
     content_type: str | None = None
     size: int | None = None  # body bytes received
     elapsed_ms: int | None = None
@@ -94,6 +111,11 @@ class Fetch:
     body_problem: str | None = None  # an image that cannot be shown: empty, corrupt, ...
     availability: str | None = None  # a product page: in_stock | out_of_stock (shop_facts)
     updated: str | None = None  # what a page says about when it was last updated, as written
+
+
+TOO_MANY_REDIRECTS = "too-many-redirects"  # Fetch.error of the hop where the crawl gave up
+BROWSER_MAX_REDIRECTS = 20  # the Fetch standard: following a 21st redirect is an error
+REDIRECT_STATUSES = frozenset({301, 302, 303, 307, 308})  # the Fetch standard's; not 300, 304
 
 
 def walk_redirects(
@@ -112,6 +134,12 @@ def walk_redirects(
         chain.append(fetch)
         current = fetch.redirect_to
     return chain
+
+
+def too_many_redirects(chain: list[Fetch]) -> bool:
+    """More redirects than a browser follows, or the crawl gave up following them."""
+    redirects = sum(1 for fetch in chain if fetch.redirect_to is not None)
+    return redirects > BROWSER_MAX_REDIRECTS or any(f.error == TOO_MANY_REDIRECTS for f in chain)
 
 
 class Reference(NamedTuple):

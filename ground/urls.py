@@ -51,14 +51,21 @@ def _resolve_general(base: str, raw: str) -> str | None:
     return url
 
 
+def is_web_address(url: str) -> bool:
+    """An absolute http(s) address with a host: what a browser can request."""
+    return _resolve_general(url, url) is not None
+
+
 def is_malformed(raw: str) -> bool:
-    """True for an href that cannot be a working address (`http://`, `htp//x:`...),
-    as opposed to a well-formed non-web scheme such as mailto: or tel:."""
+    """True for an href that cannot be a working address (`http://`, `http:/`, `htp//x:`...),
+    as opposed to a well-formed non-web scheme such as mailto: or tel:. A web scheme not
+    followed by `//` (`http:/x`, `https:`) is a typing error, though browsers guess a
+    meaning for it on a page of the same scheme."""
     raw = raw.strip()
     scheme, sep, rest = raw.partition(":")
     if sep and re.fullmatch(r"[A-Za-z][A-Za-z0-9+.-]*", scheme):
         if scheme.lower() in _DEFAULT_PORTS:
-            return _resolve_general("http://x/", raw) is None
+            return not rest.startswith("//") or _resolve_general("http://x/", raw) is None
         return False
     if raw.startswith("//"):
         return _resolve_general("http://x/", raw) is None  # "//" alone names no host

@@ -200,8 +200,13 @@ def main(argv: list[str] | None = None) -> int:
     except ShoplintError as exc:
         print(f"shoplint: {exc}", file=sys.stderr)
         return exc.exit_code
-    except KeyboardInterrupt:  # after the crawl: the run stays resumable with --resume
+    except KeyboardInterrupt:  # a second Ctrl-C: the run stays resumable with --resume
         print("shoplint: interrupted", file=sys.stderr)
+        return CrawlError.exit_code
+    except Exception as exc:  # never exit 1, the gate's code, nor with a bare traceback
+        detail = str(exc).strip().splitlines()
+        name = type(exc).__name__ + (f": {detail[0][:200]}" if detail else "")
+        print(f"shoplint: unexpected error: {name}", file=sys.stderr)
         return CrawlError.exit_code
 
 
@@ -219,7 +224,7 @@ def cmd_run(args: argparse.Namespace) -> int:
     )
     outcome = run(args.url, config, _today(args.today), resume=args.resume)
     _print_outcome(outcome)
-    return outcome.exit_code
+    return _exit_code(outcome, outcome.exit_code)
 
 
 def cmd_gate(args: argparse.Namespace) -> int:
@@ -334,7 +339,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
         )
         outcome = run(shop.url, config, today)
     _print_outcome(outcome)
-    return 0 if outcome.problem is None else outcome.exit_code
+    return _exit_code(outcome, 0 if outcome.problem is None else outcome.exit_code)
 
 
 def cmd_checks(args: argparse.Namespace) -> int:
@@ -397,6 +402,16 @@ def _print_outcome(outcome: RunOutcome) -> None:
     else:
         print("\n".join(outcome.gate.summary()))
     print(f"Report: {(outcome.report_dir / 'index.html').resolve()}")
+
+
+def _exit_code(outcome: RunOutcome, code: int) -> int:
+    """`code`; at once, when a phase of the run was abandoned: its thread may wait for an
+    answer for hours, and the interpreter would wait for it (or its DNS look-ups) at exit."""
+    if outcome.abandoned:
+        sys.stdout.flush()
+        sys.stderr.flush()
+        os._exit(code)
+    return code
 
 
 def _wait_for_interrupt() -> None:

@@ -38,7 +38,18 @@ from store.config import StoreConfig
 DEFAULT_CONFIG_FILE = "shoplint.yml"
 
 
+class RunConfig(Section):
+    """Time limits of a run: past one, it is stored as interrupted and reported (read by
+    shoplint/bounds.py)."""
+
+    max_minutes: float | None = Field(300, gt=0)  # the whole run; None: no limit
+    site_rules_minutes: float | None = Field(30, gt=0)  # the site rules, external links too
+    checkout_minutes: float | None = Field(10, gt=0)  # the checkout walk
+    stop_grace_seconds: float = Field(2, ge=0, le=60)  # for requests in flight at a stop
+
+
 class Config(Section):
+    run: RunConfig = Field(default_factory=RunConfig)
     site: SiteConfig = Field(default_factory=SiteConfig)
     crawl: CrawlConfig = Field(default_factory=CrawlConfig)
     store: StoreConfig = Field(default_factory=StoreConfig)

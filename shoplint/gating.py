@@ -25,6 +25,7 @@ class RunOutcome:
     report: ReportData
     report_dir: Path
     problem: str | None  # why the crawl could not be done, if it could not
+    abandoned: bool = False  # a phase was left running, waiting for an answer
 
     @property
     def run(self) -> RunInfo:

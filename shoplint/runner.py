@@ -1,9 +1,17 @@
-"""One run, end to end: crawl -> store -> checks -> owners -> gate -> reports."""
+"""One run, end to end: crawl -> store -> checks -> owners -> gate -> reports.
+
+Whatever happens after the run has begun, it ends stored and reported: complete; or
+interrupted (a signal, a time limit: shoplint/bounds.py); or failed, by an error the code
+did not expect, whose traceback is left in the report folder.
+"""
 
 from __future__ import annotations
 
 import os
+import traceback
+from dataclasses import dataclass
 from datetime import date
+from pathlib import Path
 
 from checks.checkout import FlowResult, PreparedFlow, prepare_flows, run_flows
 from checks.context import CheckContext
@@ -13,16 +21,31 @@ from checks.site import SiteView
 from crawler.process import crawl
 from crawler.settings import USER_AGENT
 from ground.errors import ConfigError
-from ground.model import Outcome, RunStatus
+from ground.model import Finding, Outcome, RunStatus
 from ground.urls import Normalizer
 from reports.assemble import assemble
 from reports.writers import write_reports
+from shoplint.bounds import Bounds, RunStopped
 from shoplint.config import Config
 from shoplint.gating import RunOutcome, prepared_report_dir, start_url_key
 from store import RunBook, open_store
 
+TRACEBACK_FILE = "traceback.txt"  # in the report folder, when a run failed unexpectedly
+
+
+@dataclass
+class _Run:
+    """What a run has come to so far: how it ends is decided as it goes."""
+
+    id: int
+    counters: dict[str, int]
+    status: RunStatus = RunStatus.COMPLETE
+    problem: str | None = None  # why the run did not complete, for the exit line
+    error: BaseException | None = None  # what failed it, unexpectedly
+
 
 def run(url: str, config: Config, today: date, resume: bool = False) -> RunOutcome:
+    bounds = Bounds(config.run)
     start = start_url_key(url, config)
     flows = prepare_flows(config.checkout or (), os.environ)  # before any request
     report_dir = prepared_report_dir(config)
@@ -30,41 +53,106 @@ def run(url: str, config: Config, today: date, resume: bool = False) -> RunOutco
     workers = config.crawl.check_workers
     page_checks = PageChecks(context, default_workers() if workers is None else workers)
     store = open_store(config.store.path)
-    try:
-        run_id, before = _begin(store, start, config, today, resume)
-        fetched = tuple(store.fetched_urls(run_id)) if resume else ()
-        pending = tuple(store.unfetched_targets(run_id)) if resume else ()
+    with bounds.signals():
+        try:
+            run_id, before = _begin(store, start, config, today, resume)
+            this = _Run(run_id, before)
+            _Phases(config, store, bounds, start, context).all(this, flows, page_checks, resume)
+            store.finish_run(this.id, this.status, this.counters)
+            store.record_first_seen(this.id)
+            report = assemble(store, this.id, config, today)
+            if config.store.keep_runs:
+                store.prune_runs(start, config.store.keep_runs)
+        finally:
+            page_checks.close()
+            store.close()
+        write_reports(report, report_dir, config.report.formats)
+    if this.error is not None:
+        this.problem = f"{this.problem} ({_leave_traceback(this.error, report_dir)})"
+    return RunOutcome(report, report_dir, this.problem, bounds.abandoned)
+
+
+@dataclass(frozen=True)
+class _Phases:
+    """The crawl, the site rules and the checkout walk of one run."""
+
+    config: Config
+    store: RunBook
+    bounds: Bounds
+    start: str
+    context: CheckContext
+
+    def all(
+        self,
+        this: _Run,
+        flows: tuple[PreparedFlow, ...],
+        page_checks: PageChecks,
+        resume: bool,
+    ) -> None:
+        """Each phase in turn, as far as they get: a stop or an unexpected error ends the
+        run where it is, with what it has."""
+        phase = "the crawl"
+        try:
+            if not self.crawl(this, page_checks, resume):
+                return
+            phase = "the site rules"
+            self.site_rules(this, phase)
+            if flows:
+                phase = "the checkout walk"
+                self.checkout(this, phase, flows)
+        except RunStopped as stop:
+            this.status, this.problem = RunStatus.INTERRUPTED, f"{stop}; --resume continues it"
+        except Exception as error:  # MemoryError too: the run is stored as failed, and reported
+            this.status, this.error = RunStatus.FAILED, error
+            this.problem = f"unexpected error during {phase}: {_one_line(error)}"
+
+    def crawl(self, this: _Run, page_checks: PageChecks, resume: bool) -> bool:
+        """The crawl; False when the run can go no further (the start URL failed it)."""
+        fetched = tuple(self.store.fetched_urls(this.id)) if resume else ()
+        pending = tuple(self.store.unfetched_targets(this.id)) if resume else ()
+        self.bounds.check("the start")  # the crawl has the signals from here on
         result = crawl(
-            config.crawl,
-            config.site,
-            start,
-            config.store.path,
-            run_id,
+            self.config.crawl,
+            self.config.site,
+            self.start,
+            self.config.store.path,
+            this.id,
             page_checks,
             fetched,
             pending,
+            stop_at=self.bounds.deadline,
+            grace=self.config.run.stop_grace_seconds,
         )
+        this.counters = _add(this.counters, result.counters())
+        self.bounds.after_crawl(result)
         if not result.finished:
-            status = RunStatus.INTERRUPTED
-            problem = f"crawl interrupted ({result.finish_reason}); --resume continues it"
-        elif problem := _start_problem(store, run_id, start):
-            status = RunStatus.FAILED
-        else:
-            status = RunStatus.COMPLETE
-        counters = _add(before, result.counters())
-        if status is not RunStatus.FAILED:
-            site = SiteView(store, run_id, start, link_cache=store)
-            store.add_findings(run_id, site_findings(site, context))
-            _walk_checkout(store, run_id, flows, start, context, config)
-        store.finish_run(run_id, status, counters)
-        store.record_first_seen(run_id)
-        report = assemble(store, run_id, config, today)
-        if config.store.keep_runs:
-            store.prune_runs(start, config.store.keep_runs)
-    finally:
-        store.close()
-    write_reports(report, report_dir, config.report.formats)
-    return RunOutcome(report, report_dir, problem)
+            this.status = RunStatus.INTERRUPTED
+            this.problem = f"crawl interrupted ({result.finish_reason}); --resume continues it"
+        elif problem := _start_problem(self.store, this.id, self.start):
+            this.status, this.problem = RunStatus.FAILED, problem
+            return False
+        return True
+
+    def site_rules(self, this: _Run, phase: str) -> None:
+        path, context = self.config.store.path, self.context
+        findings = self.bounds.phase(
+            phase,
+            "site_rules_minutes",
+            lambda: _site_findings(path, this.id, self.start, context),
+        )
+        self.store.add_findings(this.id, findings)
+
+    def checkout(self, this: _Run, phase: str, flows: tuple[PreparedFlow, ...]) -> None:
+        normalize = Normalizer(self.config.crawl.drop_params).normalize
+        max_bytes = self.config.crawl.max_response_bytes
+        walked = self.bounds.phase(
+            phase,
+            "checkout_minutes",
+            lambda: run_flows(flows, self.start, self.context, normalize, max_bytes),
+        )
+        for flow in walked:
+            self.store.add_findings(this.id, flow.findings)
+            self.store.add_checkout_flow(this.id, flow.outcome)
 
 
 def check_context(config: Config, start: str, today: date) -> CheckContext:
@@ -88,22 +176,20 @@ def checkout(url: str, config: Config, today: date) -> list[FlowResult]:
     site = start_url_key(url, config)
     flows = prepare_flows(config.checkout, os.environ)
     normalize = Normalizer(config.crawl.drop_params).normalize
-    return run_flows(flows, site, check_context(config, site, today), normalize)
+    context = check_context(config, site, today)
+    return run_flows(flows, site, context, normalize, config.crawl.max_response_bytes)
 
 
-def _walk_checkout(
-    store: RunBook,
-    run_id: int,
-    flows: tuple[PreparedFlow, ...],
-    start: str,
-    context: CheckContext,
-    config: Config,
-) -> None:
-    """The checkout flows, after the crawl: their findings and outcomes go with the run."""
-    normalize = Normalizer(config.crawl.drop_params).normalize
-    for result in run_flows(flows, start, context, normalize):
-        store.add_findings(run_id, result.findings)
-        store.add_checkout_flow(run_id, result.outcome)
+def _site_findings(
+    store_path: str, run_id: int, start: str, context: CheckContext
+) -> tuple[Finding, ...]:
+    """The site rules, on a store connection of their own: they run in a thread of their
+    own (shoplint/bounds.py), and an SQLite connection stays in the thread that opened it."""
+    store = open_store(store_path)
+    try:
+        return site_findings(SiteView(store, run_id, start, link_cache=store), context)
+    finally:
+        store.close()
 
 
 def _begin(
@@ -135,6 +221,21 @@ def _start_problem(store: RunBook, run_id: int, start: str) -> str | None:
             " (another origin: start there, or add its host to site.hosts)"
         )
     return None
+
+
+def _one_line(error: BaseException) -> str:
+    text = str(error).strip().splitlines()
+    return f"{type(error).__name__}: {text[0][:200]}" if text else type(error).__name__
+
+
+def _leave_traceback(error: BaseException, report_dir: Path) -> str:
+    """Where the traceback of an unexpected error went, for whoever fixes it."""
+    path = report_dir / TRACEBACK_FILE
+    try:
+        path.write_text("".join(traceback.format_exception(error)), encoding="utf-8")
+    except OSError as exc:
+        return f"its traceback could not be written: {exc.strerror}"
+    return f"traceback in {path}"
 
 
 def _add(a: dict[str, int], b: dict[str, int]) -> dict[str, int]:

@@ -24,6 +24,7 @@ CREATE TABLE IF NOT EXISTS fetches (
     url           TEXT NOT NULL,
     depth         INTEGER NOT NULL,         -- link hops from a seed (start URL, sitemap)
     outcome       TEXT NOT NULL,            -- response | failed | disallowed (robots.txt)
+                                            -- | skipped: a crawler trap's first address
     status        INTEGER,                  -- HTTP status when outcome = response
     error         TEXT,                     -- dns | refused | timeout | tls | too-large | ...
     redirect_to   TEXT,                     -- normalised Location of a 3xx answer

@@ -13,6 +13,7 @@ import pytest
 from fixture_server import FixtureServer, PerMethod, Reply, closed_port, html_page
 
 from checks.external import ExternalSettings, check_external
+from ground.addresses import LOOPBACK, AddressPolicy
 from ground.model import ExternalCheck, LinkVerdict
 from store import SqliteStore
 
@@ -23,6 +24,7 @@ FAST = ExternalSettings(
     backoff=0.05,
     per_host=2,
     recheck_ok_after=timedelta(days=7),
+    addresses=AddressPolicy(inside=frozenset({LOOPBACK})),  # the partners are on 127.0.0.1
 )
 PAGE = html_page("<h1>Partner</h1>")
 

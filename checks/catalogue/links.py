@@ -32,7 +32,10 @@ RULES = (
         explanation=(
             "A link on this page leads to an address where the shop's own server fails: it "
             "answers with a server error (5xx), or does not answer in time, refuses the "
-            "connection or breaks it off. The page may well exist, but customers cannot open it. "
+            "connection or breaks it off, sends a page too large to load (over the crawl's size "
+            "limit, crawl.max_response_bytes), or redirects to an address no browser opens "
+            "(javascript:, ftp:, file:, data:). The page may well exist, but customers cannot "
+            "open it. "
             "This is for the IT team: open the address, look in the server's error log for it, "
             "and fix the page; the link itself is probably right."
         ),
@@ -83,9 +86,10 @@ RULES = (
         summary="Link to an address that redirects in a loop",
         explanation=(
             "A link on this page leads to an address that redirects to another, which redirects "
-            "back again: the browser gives up with an error ('too many redirects') and the "
-            "customer never sees a page. This is a server setting: the IT team must break the "
-            "loop (the evidence shows its hops); then point the link at the right page."
+            "back again, or on and on: after 20 redirects the browser gives up with an error "
+            "('too many redirects') and the customer never sees a page. This is a server "
+            "setting: the IT team must break the loop or shorten the chain (the evidence shows "
+            "its hops); then point the link at the right page."
         ),
     ),
     Rule(
@@ -111,9 +115,10 @@ RULES = (
         summary="Link whose address is malformed",
         explanation=(
             "The address of a link on this page is not a valid web address: a typing error such "
-            "as 'htp//' or 'http:/', an address without a site name ('http://'), spaces or "
-            "stray characters. Browsers either do nothing when it is clicked or guess and open a "
-            "page that does not exist. Correct the address in the page's editor."
+            "as 'htp//', 'http:/' or 'http:' without '//', an address without a site name "
+            "('http://'), spaces or stray characters. Browsers either do nothing when it is "
+            "clicked or guess and open a page that does not exist. Correct the address in the "
+            "page's editor."
         ),
     ),
     Rule(
@@ -126,13 +131,16 @@ RULES = (
         explanation=(
             "A link on this page points to another website (a brand, a partner, a manual) whose "
             "page answers 'not found' or an error, whose name no longer exists, or that refuses "
-            "connections. Customers who click it reach a dead end. Find the page's new address "
-            "on that website, or remove the link. The options of this rule apply to every "
+            "connections; so does a link to a page of the shop that redirects there (the evidence "
+            "shows the redirects). Customers who click it reach a dead end. Find the page's new "
+            "address on that website, or remove the link. The options of this rule apply to every "
             "external-link check (LNK008, LNK009, LNK010)."
         ),
         options={
             "timeout": Option(
-                default=10.0, type=float, doc="seconds per request phase (connect, read)"
+                default=10.0,
+                type=float,
+                doc="seconds for one attempt, wall clock: its redirects and whole answer included",
             ),
             "retries": Option(
                 default=2, type=int, doc="extra attempts on timeouts and 429/502/503/504 answers"
@@ -145,6 +153,17 @@ RULES = (
             ),
             "recheck_ok_days": Option(
                 default=7, type=float, doc="an OK result is trusted this long; others: every run"
+            ),
+            "max_retry_after": Option(
+                default=30.0,
+                type=float,
+                doc="seconds a site may ask to wait (Retry-After) for a retry; longer: no retry",
+            ),
+            "private_hosts": Option(
+                default=[],
+                type=list[str],
+                doc="hosts that may be checked on a loopback or private address (an intranet); "
+                "link-local and multicast addresses never are",
             ),
         },
     ),

@@ -184,4 +184,42 @@ RULES = (
             "in the shop too."
         ),
     ),
+    Rule(
+        code="PAG012",
+        family="pages",
+        name="crawler-trap",
+        severity=S.WARNING,
+        team="it",
+        summary="Part of the shop generates new addresses without end (a crawler trap)",
+        explanation=(
+            "The shop links from page to page to addresses that never run out: a calendar whose "
+            "'next month' goes on forever (/agenda/{year}/{month}/), pagination past the last "
+            "page, or an id written into the path that is new on every page (/s/{token}/...: "
+            "the same pages over and over under new names). shoplint stopped following the "
+            "pattern named in the message (the report's 'Not fetched' line counts what it "
+            "skipped), but search engines keep crawling it and spend their visits on empty "
+            "pages instead of your products, which costs the shop its ranking. This is for the IT "
+            "team: stop linking beyond the real range (no 'next' after the last page or event), "
+            "keep session ids out of addresses (a cookie holds them), or disallow the pattern in "
+            "robots.txt. If the pages are real, raise crawl.max_template_depth or "
+            "crawl.max_path_tokens."
+        ),
+    ),
+    Rule(
+        code="PAG013",
+        family="pages",
+        name="rate-limited-page",
+        severity=S.WARNING,
+        team="it",
+        summary="An address of the shop kept answering '429 Too Many Requests': not checked",
+        explanation=(
+            "The shop refused to answer this address with '429 Too Many Requests', each time "
+            "shoplint asked, also after waiting as long as the shop asked it to (up to "
+            "crawl.max_retry_after). Nothing is known about the page or file itself, and "
+            "neither the links on it nor anything it would show were checked. Customers are "
+            "rarely rate-limited, so this is about the check, not the shop: the IT team can let "
+            "shoplint's user agent through the rate limit (or the firewall or CDN rule that "
+            "answers 429), or lower crawl.concurrency."
+        ),
+    ),
 )

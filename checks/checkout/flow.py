@@ -134,7 +134,7 @@ class Flow(_Section):
     payment_hosts: list[str] = Field(default_factory=list)  # besides the known providers
     credentials: Credentials | None = None
     prices: Prices = Field(default_factory=Prices)
-    timeout: float = Field(30, gt=0)  # seconds per request
+    timeout: float = Field(30, gt=0)  # seconds for a request, its redirects and answer
 
     @field_validator("steps")
     @classmethod

@@ -82,7 +82,7 @@ class LinkChecker:
         return self._problems[url]
 
     def _judge(self, url: str) -> str | None:
-        visit = self._browser.visit("GET", url)
+        visit = self._browser.visit("GET", url, read=False)
         if visit.response is None:
             return visit.problem  # None when handed over or off the site: not ours to judge
         status = visit.response.status_code

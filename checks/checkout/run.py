@@ -53,14 +53,16 @@ def run_flows(
     site_url: str,
     ctx: CheckContext,
     normalize: Callable[[str], str | None],
+    max_bytes: int,
 ) -> list[FlowResult]:
     """Walk each flow from `site_url` (its start and get paths resolve against it) and judge
-    its pages. A finding two flows share is kept once, with the first flow."""
+    its pages; an answer over `max_bytes` (decompressed) fails its step. A finding two flows
+    share is kept once, with the first flow."""
     results: list[FlowResult] = []
     seen: set[tuple[str, str, str | None]] = set()
     tls = httpx.create_ssl_context()  # once: loading the trusted certificates takes a while
     for prepared in flows:
-        result = _run_flow(prepared, site_url, ctx, normalize, tls)
+        result = _run_flow(prepared, site_url, ctx, normalize, tls, max_bytes)
         findings = tuple(f for f in result.findings if (f.code, f.url, f.target) not in seen)
         seen.update((f.code, f.url, f.target) for f in findings)
         results.append(FlowResult(result.outcome, findings))
@@ -73,6 +75,7 @@ def _run_flow(
     ctx: CheckContext,
     normalize: Callable[[str], str | None],
     tls: ssl.SSLContext,
+    max_bytes: int,
 ) -> FlowResult:
     flow, secrets = prepared.flow, prepared.secrets
     payment_hosts = PaymentHosts(flow.payment_hosts)
@@ -84,6 +87,7 @@ def _run_flow(
             payment_hosts,
             user_agent=ctx.user_agent,
             timeout=flow.timeout,
+            max_bytes=max_bytes,
             internal_only=ctx.internal_only,
             tls=tls,
         )

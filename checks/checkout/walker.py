@@ -174,7 +174,7 @@ class _Walker:
         assert response is not None
         url = str(response.url)
         html = "html" in response.headers.get("content-type", "text/html")
-        text = self.found.redact(response.text) if html else ""  # a page may echo a secret
+        text = self.found.redact(visit.text) if html else ""  # a page may echo a secret
         soup = BeautifulSoup(text, "lxml")
         doc = parse_html(text.encode(), "utf-8") if html else None
         sent_back = len(visit.hops) > 1 and any(p.url == url for p in self.pages)

@@ -7,6 +7,7 @@ then has its own row in the store and a chain is a walk along `redirect_to`.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import AsyncIterator, Iterator
 from dataclasses import replace
 from typing import Any
@@ -23,6 +24,7 @@ from scrapy.exceptions import (
     ResponseDataLossError,
 )
 from scrapy.http import HtmlResponse, Response
+from scrapy.utils._compression import _DecompressionMaxSizeExceeded  # what gunzip raises
 from scrapy.utils.gz import gunzip, gzip_magic_number
 from scrapy.utils.misc import load_object
 from scrapy.utils.sitemap import Sitemap, sitemap_urls_from_robots
@@ -42,8 +44,18 @@ from ground.html.extract import (
     parse_html,
     single_language,
 )
-from ground.model import Fetch, Outcome, Reference, RefKind, SitemapEntry
+from ground.model import (
+    REDIRECT_STATUSES,
+    TOO_MANY_REDIRECTS,
+    Fetch,
+    Outcome,
+    Reference,
+    RefKind,
+    SitemapEntry,
+)
 from ground.urls import NOT_FOUND_PROBE, LinkResolver, Normalizer, Site, resolve
+
+logger = logging.getLogger(__name__)
 
 _FAILURE_REASONS = (
     ((CannotResolveHostError, DNSLookupError), "dns"),
@@ -53,6 +65,8 @@ _FAILURE_REASONS = (
     ((ResponseDataLossError,), "truncated"),
     ((DownloadFailedError,), "bad-response"),  # connection dropped, not HTTP, garbage
 )
+_COUNTED_FAILURES = frozenset({"tls", *(reason for _, reason in _FAILURE_REASONS)})
+_WRITTEN_LIMIT = 500  # characters of a Location kept when it is no address to follow
 
 
 class ShopSpider(scrapy.Spider):
@@ -137,7 +151,11 @@ class ShopSpider(scrapy.Spider):
         if response.status != 200 or not body:
             return
         if gzip_magic_number(response):
-            body = gunzip(body, max_size=self.crawler.settings.getint("DOWNLOAD_MAXSIZE"))
+            try:
+                body = gunzip(body, max_size=self.crawler.settings.getint("DOWNLOAD_MAXSIZE"))
+            except _DecompressionMaxSizeExceeded:
+                self.crawler.stats.inc_value("shoplint/failed/too_large")
+                return
         sitemap = Sitemap(body)
         entries = []
         for entry in sitemap:
@@ -156,9 +174,8 @@ class ShopSpider(scrapy.Spider):
     # -- pages and resources --------------------------------------------------------------
 
     def parse_page(self, response: Response) -> Iterator[Any]:
-        depth = response.meta["depth"]
         navigable = response.meta["navigable"]
-        if 300 <= response.status < 400 and b"Location" in response.headers:
+        if response.status in REDIRECT_STATUSES and b"Location" in response.headers:
             yield from self._redirect(response)
             return
         if response.url == self.site.origin + NOT_FOUND_PROBE:
@@ -167,13 +184,23 @@ class ShopSpider(scrapy.Spider):
         if not (navigable and isinstance(response, HtmlResponse) and response.status == 200):
             yield self._record(response)
             return
+        try:
+            item = self._page(response)
+        except Exception as exc:  # crawled bytes are untrusted: the page is recorded anyway
+            logger.warning("Could not read the page %s", response.url, exc_info=True)
+            item = self._unparseable(response, f"unparseable ({type(exc).__name__})")
+        yield item or self._unparseable(response, "unparseable")
+
+    def _page(self, response: HtmlResponse) -> CrawledUrl | None:
+        """The page with its references, each new one of the site scheduled; None when the
+        bytes hold no HTML document."""
         doc = parse_html(response.body, response.encoding)
         if doc is None:
-            yield self._record(response, error="unparseable")
-            return
+            return None
         facts = page_facts(doc)
         base = resolve(response.url, facts.base) if facts.base else response.url
         base = base or response.url
+        depth = response.meta["depth"]
         page, asked, resolve_here = response.url, self.asked, self.links.on_page(base)
         refs = []
         for raw in facts.refs:
@@ -183,7 +210,7 @@ class ShopSpider(scrapy.Spider):
                 asked.add(target)
                 self._schedule(self._follow_reference(target, depth + 1, raw.kind.navigable), page)
         canonical = resolve(base, facts.canonical) if facts.canonical else None
-        yield CrawledUrl(
+        return CrawledUrl(
             self._fetch(
                 response,
                 is_page=True,
@@ -198,6 +225,10 @@ class ShopSpider(scrapy.Spider):
             response.body,
             response.encoding,
         )
+
+    def _unparseable(self, response: Response, error: str) -> CrawledUrl:
+        self.crawler.stats.inc_value("shoplint/unparseable")
+        return self._record(response, error=error)
 
     def _not_found_page(self, response: Response) -> dict[str, str | None]:
         """The title and heading of the site's own not-found page (the probe's answer,
@@ -231,18 +262,28 @@ class ShopSpider(scrapy.Spider):
             yield from self._follow(target, depth, parse)
 
     def _redirect(self, response: Response) -> Iterator[Any]:
-        location = response.headers.get("Location", b"").decode("latin-1")
+        """Record the hop and follow it on the site. A Location that is no http(s) address
+        (javascript:, ftp:, data:, malformed) is kept as written: no browser follows it.
+        Past max_redirects the hop is marked and the chain given up, as browsers do."""
+        location = response.headers.get("Location", b"").decode("latin-1").strip()
         target = self.normalizer.normalize(resolve(response.url, location) or "")
-        yield self._record(response, redirect_to=target)
-        hops = response.meta.get("redirect_hops", 0) + 1
-        if target is None or not self.site.contains(target) or hops > self.max_redirects:
+        if target is None:
+            yield self._record(response, redirect_to=location[:_WRITTEN_LIMIT])
             return
+        hops = response.meta.get("redirect_hops", 0) + 1
+        if hops > self.max_redirects:
+            self.crawler.stats.inc_value("shoplint/too_many_redirects")
+            yield self._record(response, redirect_to=target, error=TOO_MANY_REDIRECTS)
+            return
+        yield self._record(response, redirect_to=target)
+        if not self.site.contains(target):
+            return  # judged by the checks like an external link, never crawled
         for request in self._follow(target, response.meta["depth"], response.meta["navigable"]):
             request.meta["redirect_hops"] = hops
             yield request
 
     def _follow(self, url: str, depth: int, navigable: bool) -> Iterator[scrapy.Request]:
-        if self._admit(url, navigable):
+        if self._admit(url, navigable, depth):
             yield self._request(url, depth, navigable)
 
     def _request(self, url: str, depth: int, navigable: bool) -> scrapy.Request:
@@ -255,8 +296,8 @@ class ShopSpider(scrapy.Spider):
             meta={"depth": depth, "navigable": navigable},
         )
 
-    def _admit(self, url: str, navigable: bool) -> bool:
-        verdict = self.frontier.admit(url, navigable)
+    def _admit(self, url: str, navigable: bool, depth: int = 0) -> bool:
+        verdict = self.frontier.admit(url, navigable, depth)
         if verdict is Admission.NEW:
             return True
         if verdict is not Admission.SEEN:
@@ -294,20 +335,28 @@ class ShopSpider(scrapy.Spider):
         )
 
     def on_error(self, failure: Failure) -> Iterator[CrawledUrl]:
+        """Every request the shop gave no answer to is recorded, with why: a body over the
+        size limit (gzip bombs included) is a failure like a refused connection. A request
+        the crawl gave up itself (stopping) is not: `--resume` fetches it."""
         request = failure.request
-        if failure.check(IgnoreRequest):
+        stats = self.crawler.stats
+        if failure.check(IgnoreRequest) and not _over_size_limit(failure):
             if "robots.txt" not in str(failure.value):
                 return
             outcome, reason = Outcome.DISALLOWED, "robots.txt"
-            self.crawler.stats.inc_value("shoplint/skipped/robots")
+            stats.inc_value("shoplint/skipped/robots")
         else:
             outcome, reason = Outcome.FAILED, failure_reason(failure)
-            self.crawler.stats.inc_value("shoplint/failures")
+            stats.inc_value("shoplint/failures")
+            if reason in _COUNTED_FAILURES:
+                stats.inc_value(f"shoplint/failed/{reason.replace('-', '_')}")
         yield CrawledUrl(Fetch(request.url, request.meta["depth"], outcome, error=reason))
 
 
 def failure_reason(failure: Failure) -> str:
     """A short, stable name for why a fetch failed."""
+    if _over_size_limit(failure):
+        return "too-large"
     name = type(failure.value).__name__
     if any(word in f"{name} {failure.getErrorMessage()}" for word in ("SSL", "TLS", "certificate")):
         return "tls"
@@ -315,6 +364,11 @@ def failure_reason(failure: Failure) -> str:
         if failure.check(*types):
             return reason
     return f"error: {name}: {failure.getErrorMessage()}"[:200]
+
+
+def _over_size_limit(failure: Failure) -> bool:
+    """Scrapy's decompression gave up at DOWNLOAD_MAXSIZE (it says so with an IgnoreRequest)."""
+    return isinstance(failure.value.__cause__, _DecompressionMaxSizeExceeded)
 
 
 def _content_language(response: Response) -> str | None:

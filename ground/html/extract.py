@@ -3,9 +3,11 @@ reference on it, in one pass over the tree."""
 
 from __future__ import annotations
 
+import codecs
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from functools import lru_cache
 from io import BytesIO
 
 import lxml.html
@@ -15,6 +17,8 @@ from PIL import Image, UnidentifiedImageError
 from ground.model import RefKind
 
 _TEXT_LIMIT = 200  # characters of anchor text kept as evidence
+TOO_MANY_PIXELS = "too many pixels"  # how image_problem names a decompression bomb
+_PIXELS = re.compile(r"\((\d+) pixels\)")  # in Pillow's DecompressionBombError
 _REFRESH_URL = re.compile(r"""url\s*=\s*['"]?([^'"]+)""", re.IGNORECASE)
 _LINK_RELS = {
     "stylesheet": RefKind.LINK_STYLESHEET,
@@ -24,6 +28,15 @@ _LINK_RELS = {
     "canonical": RefKind.LINK_CANONICAL,
     "alternate": RefKind.LINK_ALTERNATE,
 }
+_META_REFS = {  # <meta property|name=...> whose content is an address
+    "og:image": RefKind.META_IMAGE,
+    "og:image:url": RefKind.META_IMAGE,
+    "og:image:secure_url": RefKind.META_IMAGE,
+    "twitter:image": RefKind.META_IMAGE,
+    "twitter:image:src": RefKind.META_IMAGE,
+    "og:url": RefKind.META_URL,
+}
+_MEDIA_KINDS = {"video": RefKind.VIDEO, "audio": RefKind.AUDIO, "track": RefKind.TRACK}
 _TAGS = (
     "a",
     "area",
@@ -37,6 +50,9 @@ _TAGS = (
     "title",
     "base",
     "h1",
+    "video",
+    "audio",
+    "track",
 )
 
 
@@ -71,18 +87,36 @@ _ELEMENT_CLASSES = etree.ElementDefaultClassLookup(
     pi=lxml.html.HtmlProcessingInstruction,
     entity=lxml.html.HtmlEntity,
 )
+# Encodings libxml2 decodes as a browser does, a byte that does not fit included. It knows
+# others by other names only (euc-jp, not euc_jp), or none (mac-roman, cp437), and stops
+# reading at the first byte that does not fit windows-1252: the rest of the page is lost.
+_LIBXML2_DECODES = frozenset({"utf-8", "iso8859-1"})
+_BROWSER_DEFAULT = "cp1252"  # what browsers read a page as when its charset is unknown
 
 
 def parse_html(body: bytes, encoding: str) -> lxml.html.HtmlElement | None:
-    """Parse a page once; None when the bytes hold no HTML document at all."""
-    parser = _parsers.get(encoding)
+    """Parse a page once, decoded as a browser would: in any encoding Python knows, a byte
+    that does not fit becoming U+FFFD rather than the end of the page; None when the bytes
+    hold no HTML document at all."""
+    codec = _codec_name(encoding)
+    if codec not in _LIBXML2_DECODES:
+        body, codec = body.decode(codec, "replace").lstrip("\ufeff").encode(), "utf-8"
+    parser = _parsers.get(codec)
     if parser is None:
-        parser = _parsers[encoding] = etree.HTMLParser(encoding=encoding)
+        parser = _parsers[codec] = etree.HTMLParser(encoding=codec)
         parser.set_element_class_lookup(_ELEMENT_CLASSES)
     try:
         return lxml.html.document_fromstring(body, parser=parser)
-    except (etree.ParserError, ValueError, LookupError):
+    except (etree.ParserError, ValueError):
         return None
+
+
+@lru_cache(maxsize=64)
+def _codec_name(encoding: str) -> str:
+    try:
+        return codecs.lookup(encoding).name
+    except LookupError:
+        return _BROWSER_DEFAULT
 
 
 def page_facts(doc: lxml.html.HtmlElement) -> PageFacts:
@@ -104,6 +138,9 @@ def page_facts(doc: lxml.html.HtmlElement) -> PageFacts:
             if srcset:
                 refs.extend(RawRef(RefKind.IMG_SRCSET, u, alt) for u in srcset_urls(srcset))
         elif tag == "source":
+            src = el.get("src")  # a <video> or <audio> source; <picture> uses srcset
+            if src is not None:
+                refs.append(RawRef(RefKind.MEDIA_SOURCE, src))
             srcset = el.get("srcset")
             if srcset:
                 refs.extend(RawRef(RefKind.SOURCE_SRCSET, u) for u in srcset_urls(srcset))
@@ -124,9 +161,23 @@ def page_facts(doc: lxml.html.HtmlElement) -> PageFacts:
         elif tag == "h1":
             if facts.heading is None:
                 facts.heading = _squeeze(el.text_content())
-        elif facts.base is None:  # base
-            facts.base = el.get("href")
+        elif tag == "base":
+            if facts.base is None:
+                facts.base = el.get("href")
+        else:
+            _media(el, refs)
     return facts
+
+
+def _media(el: lxml.html.HtmlElement, refs: list[RawRef]) -> None:
+    """<video src poster>, <audio src>, <track src>: what a product video or its subtitles
+    need (their <source> elements are read with the others)."""
+    src = el.get("src")
+    if src is not None:
+        refs.append(RawRef(_MEDIA_KINDS[el.tag], src))
+    poster = el.get("poster") if el.tag == "video" else None
+    if poster:  # an empty poster attribute means none
+        refs.append(RawRef(RefKind.VIDEO_POSTER, poster))
 
 
 def _link(el: lxml.html.HtmlElement, facts: PageFacts) -> None:
@@ -143,7 +194,12 @@ def _link(el: lxml.html.HtmlElement, facts: PageFacts) -> None:
 def _meta(el: lxml.html.HtmlElement, facts: PageFacts) -> None:
     name = (el.get("name") or "").lower()
     http_equiv = (el.get("http-equiv") or "").lower()
-    if name == "robots":
+    address = _META_REFS.get((el.get("property") or name).lower())
+    if address is not None:
+        content = (el.get("content") or "").strip()
+        if content:
+            facts.refs.append(RawRef(address, content))
+    elif name == "robots":
         facts.meta_robots = el.get("content")
     elif http_equiv == "refresh":
         match = _REFRESH_URL.search(el.get("content") or "")
@@ -202,9 +258,11 @@ def fragment_targets(doc: lxml.html.HtmlElement) -> str:
 
 
 def image_problem(body: bytes, content_type: str | None) -> str | None:
-    """Why an image/* answer cannot be shown, or None: empty, or bytes that do not decode
-    as an image (truncated, corrupt). Pillow reads only headers and checksums here, not
-    pixels. Formats Pillow does not know (SVG) are left alone."""
+    """Why an image/* answer cannot be shown, or None: empty, bytes that do not decode as
+    an image (truncated, corrupt), or a valid image with more pixels than Pillow's bomb
+    limit (about 179 million: 30,000 x 30,000 is 900), which takes gigabytes to decode
+    and makes phones give up. Pillow reads only headers and checksums here, not pixels.
+    Formats Pillow does not know (SVG) are left alone."""
     if not content_type or not content_type.startswith("image/"):
         return None
     if not body:
@@ -216,6 +274,10 @@ def image_problem(body: bytes, content_type: str | None) -> str | None:
             image.verify()
     except UnidentifiedImageError:
         return "not an image"
+    except Image.DecompressionBombError as exc:
+        pixels = _PIXELS.search(str(exc))
+        size = f" ({int(pixels.group(1)) / 1e6:,.0f} megapixels)" if pixels else ""
+        return TOO_MANY_PIXELS + size
     except Exception as exc:  # Pillow raises many kinds for corrupt data
         return f"corrupt ({type(exc).__name__}: {exc})"[:200]
     return None

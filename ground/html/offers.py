@@ -3,14 +3,16 @@ crawler already parsed.
 
 Most pages carry no offer at all, so extruct runs only where the property asked for is
 written somewhere in the page's structured data: a look at the JSON-LD scripts and one
-XPath query (in C) decide that.
+XPath query (in C) decide that. Several rules ask about one page (availability, a price's
+end date): what was read of a page is kept while its tree lives, so each is read once.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
+from weakref import WeakKeyDictionary
 
 import lxml.html
 from extruct.jsonld import JsonLdExtractor
@@ -22,8 +24,8 @@ MICRODATA = "microdata"
 
 _JSON_LD = JsonLdExtractor()
 _MICRODATA = MicrodataExtractor()
-# a property written as itemprop="availability" (a list of names in one itemprop is rare)
-_MICRODATA_WITH = etree.XPath("//*[@itemprop=$name]", smart_strings=False)
+_JSON_LD_TEXTS = etree.XPath("//script[@type='application/ld+json']/text()", smart_strings=False)
+_ITEMPROPS = etree.XPath("//@itemprop", smart_strings=False)
 
 
 @dataclass(frozen=True, slots=True)
@@ -35,22 +37,40 @@ class OfferValue:
     syntax: str  # JSON-LD or microdata
 
 
+@dataclass(slots=True)
+class _Structured:
+    """What a page holds of structured data, read once per page."""
+
+    json_ld_texts: str  # every JSON-LD script's text, to look for a property's name
+    json_ld_items: list[Any] | None = None  # extruct's reading, once asked for
+    microdata_props: set[str] = field(default_factory=set)  # itemprop names on the page
+    microdata_items: list[Any] | None = None
+
+
+_READ: WeakKeyDictionary[lxml.html.HtmlElement, _Structured] = WeakKeyDictionary()
+
+
 def offer_values(doc: lxml.html.HtmlElement, url: str, name: str) -> list[OfferValue]:
     """Every value of the property `name` (priceValidUntil, availability) in the page's
     JSON-LD and microdata, in document order. Broken JSON-LD is skipped, not fatal."""
+    read = _READ.get(doc)
+    if read is None:
+        read = _READ[doc] = _Structured(
+            json_ld_texts="".join(_JSON_LD_TEXTS(doc)),
+            microdata_props={p for v in _ITEMPROPS(doc) for p in v.split()},
+        )
     values: list[OfferValue] = []
-    if any(
-        el.get("type") == "application/ld+json" and name in (el.text or "")
-        for el in doc.iter("script")
-    ):
-        try:
-            items = _JSON_LD.extract_items(doc)
-        except ValueError:  # JSON no parser can read: another check's business
-            items = []
-        values.extend(_values(items, name, JSON_LD, "@type", None))
-    if _MICRODATA_WITH(doc, name=name):
-        items = _MICRODATA.extract_items(doc, url)
-        values.extend(_values(items, name, MICRODATA, "type", None))
+    if name in read.json_ld_texts:
+        if read.json_ld_items is None:
+            try:
+                read.json_ld_items = _JSON_LD.extract_items(doc)
+            except ValueError:  # JSON no parser can read: another check's business
+                read.json_ld_items = []
+        values.extend(_values(read.json_ld_items, name, JSON_LD, "@type", None))
+    if name in read.microdata_props:
+        if read.microdata_items is None:
+            read.microdata_items = _MICRODATA.extract_items(doc, url)
+        values.extend(_values(read.microdata_items, name, MICRODATA, "type", None))
     return values
 
 

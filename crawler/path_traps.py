@@ -1,0 +1,127 @@
+"""Crawler traps made of paths alone: addresses a site generates without end.
+
+A calendar links each month to the next (/agenda/2026/12/ -> /agenda/2027/01/ -> ...,
+forever); a shop that keeps its session in the path gives every page a fresh set of links
+(/s/<token>/fietsen/). Neither repeats a segment or grows a query, so the frontier's other
+guards let them through. Each address of a page is reduced to its template: numbers, dates
+and random tokens become placeholders (/agenda/{year}/{month}/, /s/{token}/fietsen/), and
+two guards watch the templates:
+
+- depth: an address more than `max_template_depth` link hops deeper than the first address
+  of its template is a chain that does not end (a calendar; pagination, which does end,
+  ends well before);
+- tokens: a random token with more path after it that takes more than `max_path_tokens`
+  values at one place is an id (a session) in the path: the same pages over and over
+  under new names. Products named by a token keep the token last, and pass.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+from dataclasses import dataclass
+
+ENDLESS_PATH = "endless_path"
+PATH_TOKEN = "path_token"
+
+_RUN = re.compile(r"[A-Za-z0-9]{16,}")  # a token is a long run of letters and digits ...
+_UUID = re.compile(r"[0-9a-fA-F]{8}(?:-[0-9a-fA-F]{4}){3}-[0-9a-fA-F]{12}")
+_DIGITS = re.compile(r"\d+")
+_DATE = re.compile(r"\d{4}-\d{1,2}(?:-\d{1,2})?")
+_PLACEHOLDER_RUN = re.compile(r"\{[a-z]+\}(?:/\{[a-z]+\})*")  # /{year}/{month}/ chains as one
+
+
+@dataclass
+class Trap:
+    """One trap the guards found: its pattern and the first address it cost."""
+
+    reason: str  # ENDLESS_PATH or PATH_TOKEN
+    pattern: str  # the path template, e.g. /agenda/{year}/{month}/ or /s/{token}/*
+    example: str  # the first address refused
+    depth: int  # of that address
+    skipped: int = 0
+
+
+def path_template(path: str) -> str:
+    """`path` with its numbers, dates and random tokens replaced by placeholders:
+    /agenda/2026/12/ -> /agenda/{year}/{month}/, /page-3/ -> /page-{n}/."""
+    segments: list[str] = []
+    for segment in path.split("/"):
+        segments.append(_segment(segment, segments[-1] if segments else ""))
+    return "/".join(segments)
+
+
+def _segment(segment: str, previous: str) -> str:
+    if segment.isascii() and segment.isdigit():
+        value = int(segment)
+        if len(segment) == 4 and 1900 <= value <= 2199:
+            return "{year}"
+        if len(segment) <= 2 and previous == "{year}" and 1 <= value <= 12:
+            return "{month}"
+        if len(segment) <= 2 and previous == "{month}" and 1 <= value <= 31:
+            return "{day}"
+        return "{n}"
+    if _DATE.fullmatch(segment):
+        return "{date}"
+    if _is_token(segment):
+        return "{token}"
+    return _DIGITS.sub("{n}", segment)
+
+
+def _is_token(segment: str) -> bool:
+    """Random-looking: a UUID, or 16 letters and digits in a row, at least two of each
+    (a slug's words are shorter, separated by dashes)."""
+    if _UUID.search(segment):
+        return True
+    for run in _RUN.findall(segment):
+        digits = sum(ch.isdigit() for ch in run)
+        if digits >= 2 and len(run) - digits >= 2:
+            return True
+    return False
+
+
+class PathTrapGuard:
+    """Judges the navigable addresses the frontier admits, and remembers the traps."""
+
+    def __init__(self, max_template_depth: int, max_path_tokens: int):
+        self.max_template_depth = max_template_depth  # 0: no limit
+        self.max_path_tokens = max_path_tokens  # 0: no limit
+        self._first_depth: dict[str, int] = {}  # chain key -> shallowest depth seen
+        self._tokens: defaultdict[str, set[str]] = defaultdict(set)  # place -> values
+        self.traps: dict[str, Trap] = {}  # pattern -> trap
+
+    def verdict(self, url: str, depth: int) -> str | None:
+        """ENDLESS_PATH or PATH_TOKEN for an address of a trap, else None (and the
+        address counts from now on)."""
+        origin, _, path = url.partition("?")[0].partition("://")[2].partition("/")
+        path = "/" + path
+        template = path_template(path)
+        if template == path:
+            return None  # no numbers nor tokens: no template of many addresses
+        segments, shown = path.split("/"), template.split("/")
+        last = max((i for i, segment in enumerate(segments) if segment), default=0)
+        tokens = [  # (where, value) of each token with more path after it
+            (origin + "/".join(shown[:i]), segments[i])
+            for i in range(last)
+            if shown[i] == "{token}" and self.max_path_tokens
+        ]
+        for where, value in tokens:
+            values = self._tokens[where]
+            if value not in values and len(values) >= self.max_path_tokens:
+                pattern = where.removeprefix(origin) + "/{token}/*"
+                return self._trapped(PATH_TOKEN, pattern, url, depth)
+        key = origin + _PLACEHOLDER_RUN.sub("{…}", template)
+        first = min(self._first_depth.get(key, depth), depth)
+        self._first_depth[key] = first
+        if self.max_template_depth and depth - first > self.max_template_depth:
+            return self._trapped(ENDLESS_PATH, template, url, depth)
+        for where, value in tokens:
+            self._tokens[where].add(value)
+        return None
+
+    def _trapped(self, reason: str, pattern: str, url: str, depth: int) -> str:
+        trap = self.traps.get(pattern)
+        if trap is None:
+            trap = self.traps[pattern] = Trap(reason, pattern, url, depth)
+        trap.skipped += 1
+        return reason
