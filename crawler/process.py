@@ -5,8 +5,7 @@ from __future__ import annotations
 import logging
 import signal
 import time
-from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from typing import Any
 
@@ -17,9 +16,9 @@ from crawler.pipelines import PageChecks
 from crawler.settings import crawl_settings
 from crawler.spiders.shop import ShopSpider
 from crawler.stopping import Stopper
+from ground.signals import STOP_SIGNALS, stop_signals_to
 
 TIME_LIMIT = "time-limit"  # the finish reason of a crawl stopped at `stop_at`
-STOP_SIGNALS = (signal.SIGTERM, signal.SIGINT)  # their names are the finish reasons
 
 
 @dataclass(frozen=True)
@@ -92,17 +91,9 @@ class _Signals:
         self._noted: list[str] = []
         self._stopper: Stopper | None = None
 
-    @contextmanager
-    def caught(self) -> Iterator[None]:
+    def caught(self) -> AbstractContextManager[None]:
         """The handlers the caller had are back afterwards."""
-        previous = {sig: signal.getsignal(sig) for sig in STOP_SIGNALS}
-        for sig in STOP_SIGNALS:
-            signal.signal(sig, self._note)
-        try:
-            yield
-        finally:
-            for sig, handler in previous.items():
-                signal.signal(sig, handler)
+        return stop_signals_to(self._note)
 
     def hand_to(self, stopper: Stopper) -> None:
         """From now on (and those noted already, once the reactor runs) to `stopper`."""

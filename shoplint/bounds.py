@@ -12,11 +12,12 @@ from __future__ import annotations
 import signal
 import threading
 import time
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
+from contextlib import AbstractContextManager
 from typing import Any, Literal, TypeVar
 
-from crawler.process import STOP_SIGNALS, TIME_LIMIT, CrawlResult
+from crawler.process import TIME_LIMIT, CrawlResult
+from ground.signals import stop_signals_to
 from shoplint.config import RunConfig
 
 T = TypeVar("T")
@@ -43,19 +44,11 @@ class Bounds:
         minutes = self.config.max_minutes
         return None if minutes is None else self._started + minutes * 60
 
-    @contextmanager
-    def signals(self) -> Iterator[None]:
+    def signals(self) -> AbstractContextManager[None]:
         """While the run lasts, SIGTERM and SIGINT are noted, for the phases to stop at
         (a signal handler that raised could cut a store write in two); a second one does
         what it does by default: Ctrl-C raises KeyboardInterrupt, SIGTERM kills."""
-        previous = {sig: signal.getsignal(sig) for sig in STOP_SIGNALS}
-        for sig in STOP_SIGNALS:
-            signal.signal(sig, self._note)
-        try:
-            yield
-        finally:
-            for sig, handler in previous.items():
-                signal.signal(sig, handler)
+        return stop_signals_to(self._note)
 
     def _note(self, signum: int, _: Any) -> None:
         self._signal = signal.Signals(signum).name
