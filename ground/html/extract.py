@@ -45,7 +45,10 @@ _TAGS = (
     "link",
     "script",
     "iframe",
+    "frame",
     "form",
+    "button",
+    "input",
     "meta",
     "title",
     "base",
@@ -146,13 +149,17 @@ def page_facts(doc: lxml.html.HtmlElement) -> PageFacts:
                 refs.extend(RawRef(RefKind.SOURCE_SRCSET, u) for u in srcset_urls(srcset))
         elif tag == "link":
             _link(el, facts)
-        elif tag == "script" or tag == "iframe":
+        elif tag == "script" or tag == "iframe" or tag == "frame":
             src = el.get("src")
             if src is not None:
                 refs.append(RawRef(RefKind.SCRIPT if tag == "script" else RefKind.IFRAME, src))
         elif tag == "form":
             method = (el.get("method") or "get").upper()
             refs.append(RawRef(RefKind.FORM_ACTION, el.get("action") or "", None, method))
+        elif tag == "button" or tag == "input":
+            action = el.get("formaction")  # a submit button sending its form elsewhere
+            if action is not None:
+                refs.append(RawRef(RefKind.FORM_ACTION, action, None, _submit_method(el)))
         elif tag == "meta":
             _meta(el, facts)
         elif tag == "title":
@@ -207,6 +214,15 @@ def _meta(el: lxml.html.HtmlElement, facts: PageFacts) -> None:
             facts.refs.append(RawRef(RefKind.META_REFRESH, match.group(1).strip()))
     elif http_equiv == "content-language" and facts.lang is None:
         facts.lang = single_language(el.get("content"))
+
+
+def _submit_method(button: lxml.html.HtmlElement) -> str:
+    """The method a formaction button sends its form with: its own, else its form's."""
+    method = button.get("formmethod")
+    if method is None:
+        form = next(button.iterancestors("form"), None)
+        method = form.get("method") if form is not None else None
+    return (method or "get").upper()
 
 
 def single_language(value: str | None) -> str | None:
