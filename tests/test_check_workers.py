@@ -14,6 +14,7 @@ import pytest
 import yaml
 from conftest import RUN_TIMEOUT, TODAY, StoreReader, shoplint_command, subprocess_env
 from fixture_server import FixtureServer, Reply, html_page
+from processes import living_children
 
 from shoplint.demo import DemoShop
 
@@ -64,18 +65,6 @@ def _shop(path: str) -> Reply | None:
     return Reply(page.status, page.body, page.headers, delay=0.05)
 
 
-def _children(pid: int) -> list[int]:
-    children = []
-    for stat in Path("/proc").glob("[0-9]*/stat"):
-        try:
-            fields = stat.read_text().rsplit(")", 1)[1].split()
-        except OSError:
-            continue  # gone meanwhile
-        if int(fields[1]) == pid:
-            children.append(int(stat.parent.name))
-    return children
-
-
 @pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="needs Linux /proc")
 def test_a_killed_worker_hands_its_pages_to_the_crawls_process(tmp_path: Path):
     store = StoreReader(tmp_path / "shoplint.db", tmp_path / "report")
@@ -95,7 +84,7 @@ def test_a_killed_worker_hands_its_pages_to_the_crawls_process(tmp_path: Path):
             while site.hits_on_path("/p/5") == 0:
                 assert proc.poll() is None and time.monotonic() < deadline, "crawl ended early"
                 time.sleep(0.02)
-            (worker,) = _children(proc.pid)
+            (worker,) = living_children(proc.pid)
             os.kill(worker, signal.SIGKILL)
             assert proc.wait(timeout=RUN_TIMEOUT) in (0, 1)  # 1: the filler fails the gate
         finally:

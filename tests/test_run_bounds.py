@@ -22,6 +22,7 @@ from checkout_shop import walk
 from conftest import RUN_TIMEOUT, StoreReader, subprocess_env
 from fault_server import Drip, FaultServer, GzipBomb, Stall, wait_until
 from fixture_server import HTML, Reply, html_page
+from processes import living_children
 
 from checks.checkout.bodies import Body, BodyProblem
 from shoplint.bounds import Bounds, RunStopped
@@ -301,18 +302,6 @@ def test_a_crawl_whose_close_hangs_is_halted_after_the_grace(tmp_path):
     assert "still closing 0.5 s after abandoning its requests" in proc.stderr
 
 
-def _children(pid: int) -> list[int]:
-    children = []
-    for stat in Path("/proc").glob("[0-9]*/stat"):
-        try:
-            fields = stat.read_text().rsplit(")", 1)[1].split()
-        except OSError:
-            continue  # gone meanwhile
-        if int(fields[1]) == pid and fields[0] not in "ZX":
-            children.append(int(stat.parent.name))
-    return children
-
-
 def _alive(pid: int) -> bool:
     try:
         state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
@@ -328,7 +317,7 @@ def test_kill_9_of_the_run_leaves_no_check_worker_behind(tmp_path, run_args):
         proc = _started(run_args(shop.url, config=config), tmp_path)
         try:
             shop.wait_for("/slow/")
-            (worker,) = _children(proc.pid)
+            (worker,) = living_children(proc.pid)
             proc.kill()
             proc.wait(timeout=10)
             wait_until(lambda: not _alive(worker), 3, "the worker's end")
