@@ -308,7 +308,7 @@ def _unreachable_and_failing(
 
 def _traps(site: SiteView, ctx: CheckContext) -> Iterator[Finding | None]:
     """One finding per crawler trap the crawl stopped following: the store keeps each
-    trap's first skipped address, its pattern in `error` (crawler/trap_records.py)."""
+    trap's first skipped address, its pattern in `error` (crawler/path_traps.py)."""
     if not ctx.enabled(CRAWLER_TRAP):
         return
     named: set[str] = set()

@@ -21,6 +21,8 @@ import re
 from collections import defaultdict
 from dataclasses import dataclass
 
+from ground.model import Fetch, Outcome
+
 ENDLESS_PATH = "endless_path"
 PATH_TOKEN = "path_token"
 
@@ -40,6 +42,14 @@ class Trap:
     example: str  # the first address refused
     depth: int  # of that address
     skipped: int = 0
+
+    def record(self) -> Fetch:
+        """The trap as the run store keeps it, for the pages rules to report: its first
+        refused address as a `skipped` fetch, the reason and pattern in `error`
+        ("endless_path /agenda/{year}/{month}/"). Other refused addresses are counted."""
+        return Fetch(
+            self.example, self.depth, Outcome.SKIPPED, error=f"{self.reason} {self.pattern}"
+        )
 
 
 def path_template(path: str) -> str:

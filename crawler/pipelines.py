@@ -60,9 +60,13 @@ class PageChecksPipeline:
 
 class StorePipeline:
     """Buffers records and writes them one transaction per batch, so memory stays flat
-    however large the site, and at most one batch is lost if the process is killed."""
+    however large the site, and at most one batch is lost if the process is killed. The
+    path traps the frontier met go with the last batch."""
 
-    def __init__(self, store_path: str, run_id: int, batch_size: int, flush_seconds: float):
+    def __init__(
+        self, crawler: Crawler, store_path: str, run_id: int, batch_size: int, flush_seconds: float
+    ):
+        self.crawler = crawler
         self.store_path = store_path
         self.run_id = run_id
         self.batch_size = batch_size
@@ -78,6 +82,7 @@ class StorePipeline:
     def from_crawler(cls, crawler: Crawler) -> StorePipeline:
         settings = crawler.settings
         return cls(
+            crawler,
             settings["SHOPLINT_STORE_PATH"],
             settings.getint("SHOPLINT_RUN_ID"),
             settings.getint("SHOPLINT_STORE_BATCH_SIZE"),
@@ -110,6 +115,8 @@ class StorePipeline:
         self._last_flush = time.monotonic()
 
     def close_spider(self, spider: Any = None) -> None:
+        frontier = getattr(self.crawler.spider, "frontier", None)
+        self._fetches.extend(trap.record() for trap in getattr(frontier, "traps", ()))
         self.flush()
         assert self.store is not None
         self.store.close()

@@ -54,7 +54,6 @@ DEFAULTS: dict[str, Any] = {
     },
     "EXTENSIONS": {
         "crawler.extensions.CrawlProgress": 500,
-        "crawler.trap_records.TrapRecords": 600,
         "scrapy.extensions.logstats.LogStats": None,
     },
     "SHOPLINT_FRONTIER_CLASS": "crawler.frontier.MemoryFrontier",
