@@ -3,17 +3,20 @@ restarted, so one crawl per process) and read what it stored."""
 
 from __future__ import annotations
 
+import itertools
 import json
 import os
+import re
 import sqlite3
 import subprocess
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 import yaml
+from services import Postgres, Redis, new_database, postgres_server, redis_server
 
 TODAY = "2026-05-01"
 CRAWLED = (0, 1)  # exit codes of a finished crawl: 1 is the release gate's verdict, not the crawl's
@@ -162,3 +165,30 @@ def cli(capsys, monkeypatch, tmp_path: Path):
     monkeypatch.chdir(tmp_path)
     monkeypatch.setenv("SHOPLINT_TODAY", TODAY)
     return lambda *args: call_cli(capsys, *args)
+
+
+# -- real PostgreSQL and Redis (tests/services.py) -------------------------------------------
+
+
+@pytest.fixture(scope="session")
+def postgres() -> Iterator[Postgres]:
+    """One throwaway PostgreSQL for the session; tests take a database each (`pg_url`)."""
+    with postgres_server() as server:
+        yield server
+
+
+@pytest.fixture
+def pg_url(postgres: Postgres, request: pytest.FixtureRequest) -> str:
+    """The URL of a new, empty database for this test."""
+    name = "t_" + re.sub(r"\W", "_", request.node.name)[:40].lower() + f"_{os.getpid()}"
+    return new_database(postgres, f"{name}_{next(_DATABASES)}")
+
+
+@pytest.fixture
+def redis(tmp_path: Path) -> Iterator[Redis]:
+    """A throwaway redis-server for this test."""
+    with redis_server(tmp_path / "redis") as server:
+        yield server
+
+
+_DATABASES = itertools.count()
