@@ -21,7 +21,12 @@ from pathlib import Path
 
 import pytest
 
-PG_BIN = Path("/usr/lib/postgresql/15/bin")
+# Debian installs each PostgreSQL version's server binaries here; the newest is used.
+PG_BIN = max(
+    Path("/usr/lib/postgresql").glob("*/bin"),
+    default=Path("/nonexistent"),
+    key=lambda bin_dir: int(bin_dir.parent.name) if bin_dir.parent.name.isdigit() else 0,
+)
 START_TIMEOUT = 30  # seconds
 
 
@@ -116,7 +121,9 @@ def postgres_server() -> Iterator[Postgres]:
     """A new cluster with a database `shoplint`, trusting local connections (no password).
     Its directory is made directly under /tmp: pytest's own temp dirs are private to root,
     and the server runs as `postgres` when the tests run as root."""
-    require((PG_BIN / "initdb").exists(), "PostgreSQL is not installed (apt-get install postgresql)")
+    require(
+        (PG_BIN / "initdb").exists(), "PostgreSQL is not installed (apt-get install postgresql)"
+    )
     require(_importable("psycopg"), "psycopg is not installed (pip install -e '.[test]')")
     user = "postgres" if os.geteuid() == 0 else pwd.getpwuid(os.geteuid()).pw_name
     workdir = Path(tempfile.mkdtemp(prefix="shoplint-pg-"))
