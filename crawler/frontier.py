@@ -11,6 +11,7 @@ import enum
 import fnmatch
 import re
 from collections import Counter
+from typing import Any
 
 from scrapy.crawler import Crawler
 
@@ -36,7 +37,26 @@ class Admission(enum.StrEnum):
 _MAX_SEGMENT_REPEATS = 3
 
 
-class MemoryFrontier:
+class Frontier:
+    """What every frontier shares: its limits, and the guards that judge a URL by itself.
+
+    `admit(url, navigable, depth)` decides on a normalised URL found `depth` link hops from
+    a seed, in this order:
+    1. seen before: SEEN (so a trap URL is judged, and counted, once);
+    2. an exclude glob matches: EXCLUDED;
+    3. longer than max_url_length: TOO_LONG;
+    4. a query parameter repeated with the same value: REPEATED_PARAMETER;
+    5. a path segment repeated more than three times: REPEATED_PATH;
+    6. a page whose path template (numbers, dates, tokens as placeholders) runs more than
+       max_template_depth hops deeper than where it started: ENDLESS_PATH, or takes one
+       random token too many in the middle of its path: PATH_TOKEN;
+    7. a new query string on a path that already has max_query_variants: QUERY_VARIANTS;
+    8. a page beyond max_pages: MAX_PAGES;
+    9. otherwise NEW, and the URL is remembered.
+    Steps 2 to 5 need no memory of other URLs (`refusal`); the rest differ only in where
+    they keep it.
+    """
+
     def __init__(
         self,
         max_pages: int = 0,
@@ -49,52 +69,25 @@ class MemoryFrontier:
         self.max_pages = max_pages
         self.max_url_length = max_url_length
         self.max_query_variants = max_query_variants
+        self.max_template_depth = max_template_depth
+        self.max_path_tokens = max_path_tokens
         self._exclude = re.compile("|".join(fnmatch.translate(g) for g in exclude) or r"(?!)")
-        self._seen: set[str] = set()
-        self._variants: Counter[str] = Counter()
-        self._paths = PathTrapGuard(max_template_depth, max_path_tokens)
-        self.pages_admitted = 0
 
-    @classmethod
-    def from_crawler(cls, crawler: Crawler) -> MemoryFrontier:
+    @staticmethod
+    def limits(crawler: Crawler) -> dict[str, Any]:
+        """The constructor's limits, from the crawl's settings."""
         settings = crawler.settings
-        return cls(
-            max_pages=settings.getint("SHOPLINT_MAX_PAGES"),
-            max_url_length=settings.getint("SHOPLINT_MAX_URL_LENGTH"),
-            max_query_variants=settings.getint("SHOPLINT_MAX_QUERY_VARIANTS"),
-            exclude=settings.getlist("SHOPLINT_EXCLUDE"),
-            max_template_depth=settings.getint("SHOPLINT_MAX_TEMPLATE_DEPTH"),
-            max_path_tokens=settings.getint("SHOPLINT_MAX_PATH_TOKENS"),
-        )
+        return {
+            "max_pages": settings.getint("SHOPLINT_MAX_PAGES"),
+            "max_url_length": settings.getint("SHOPLINT_MAX_URL_LENGTH"),
+            "max_query_variants": settings.getint("SHOPLINT_MAX_QUERY_VARIANTS"),
+            "exclude": settings.getlist("SHOPLINT_EXCLUDE"),
+            "max_template_depth": settings.getint("SHOPLINT_MAX_TEMPLATE_DEPTH"),
+            "max_path_tokens": settings.getint("SHOPLINT_MAX_PATH_TOKENS"),
+        }
 
-    @property
-    def traps(self) -> list[Trap]:
-        """The path traps met so far, each with the first address it cost."""
-        return list(self._paths.traps.values())
-
-    def admit(self, url: str, navigable: bool, depth: int = 0) -> Admission:
-        """Decide on a normalised URL found `depth` link hops from a seed, in this order:
-        1. seen before: SEEN (so a trap URL is judged, and counted, once);
-        2. an exclude glob matches: EXCLUDED;
-        3. longer than max_url_length: TOO_LONG;
-        4. a query parameter repeated with the same value: REPEATED_PARAMETER;
-        5. a path segment repeated more than three times: REPEATED_PATH;
-        6. a page whose path template (numbers, dates, tokens as placeholders) runs more
-           than max_template_depth hops deeper than where it started: ENDLESS_PATH, or
-           takes one random token too many in the middle of its path: PATH_TOKEN;
-        7. a new query string on a path that already has max_query_variants: QUERY_VARIANTS;
-        8. a page beyond max_pages: MAX_PAGES;
-        9. otherwise NEW, and the URL is remembered.
-        """
-        if url in self._seen:
-            return Admission.SEEN
-        self._seen.add(url)
-        verdict = self._judge(url, navigable, depth)
-        if verdict is Admission.NEW and navigable:
-            self.pages_admitted += 1
-        return verdict
-
-    def _judge(self, url: str, navigable: bool, depth: int) -> Admission:
+    def refusal(self, url: str) -> Admission | None:
+        """Steps 2 to 5 of `admit`: the verdict on a URL judged by itself, if it is refused."""
         if self._exclude.match(url):
             return Admission.EXCLUDED
         if len(url) > self.max_url_length:
@@ -109,8 +102,44 @@ class MemoryFrontier:
             count > _MAX_SEGMENT_REPEATS for count in Counter(s for s in segments if s).values()
         ):
             return Admission.REPEATED_PATH
+        return None
+
+
+class MemoryFrontier(Frontier):
+    """The frontier of one process: its memory is a few sets and counters."""
+
+    def __init__(self, **limits: Any):
+        super().__init__(**limits)
+        self._seen: set[str] = set()
+        self._variants: Counter[str] = Counter()
+        self._paths = PathTrapGuard(self.max_template_depth, self.max_path_tokens)
+        self.pages_admitted = 0
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> MemoryFrontier:
+        return cls(**cls.limits(crawler))
+
+    @property
+    def traps(self) -> list[Trap]:
+        """The path traps met so far, each with the first address it cost."""
+        return list(self._paths.traps.values())
+
+    def admit(self, url: str, navigable: bool, depth: int = 0) -> Admission:
+        """The verdict on `url`, in the order the class docstring gives."""
+        if url in self._seen:
+            return Admission.SEEN
+        self._seen.add(url)
+        verdict = self._judge(url, navigable, depth)
+        if verdict is Admission.NEW and navigable:
+            self.pages_admitted += 1
+        return verdict
+
+    def _judge(self, url: str, navigable: bool, depth: int) -> Admission:
+        if refused := self.refusal(url):
+            return refused
         if navigable and (trap := self._paths.verdict(url, depth)):
             return Admission(trap)
+        path, _, query = url.partition("?")
         if query:
             if self._variants[path] >= self.max_query_variants:
                 return Admission.QUERY_VARIANTS

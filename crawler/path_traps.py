@@ -90,6 +90,44 @@ def _is_token(segment: str) -> bool:
     return False
 
 
+@dataclass(frozen=True)
+class TokenPlace:
+    """A random token with more path after it: `value` is counted at `place` (the address
+    up to it), and too many values there are the trap `pattern`."""
+
+    place: str  # host and path before the token, e.g. shop.example/s
+    value: str
+    pattern: str  # e.g. /s/{token}/*
+
+
+@dataclass(frozen=True)
+class PathShape:
+    """What the guards judge of a page address, read from the address alone: every frontier
+    (in memory, in Redis) computes it here, and only keeps its state elsewhere."""
+
+    template: str  # /agenda/{year}/{month}/
+    chain: str  # the template's key, with host: a run of placeholders counts as one
+    tokens: tuple[TokenPlace, ...]
+
+
+def path_shape(url: str) -> PathShape | None:
+    """The shape of a page address, or None when its path has no numbers nor tokens (no
+    template of many addresses)."""
+    origin, _, path = url.partition("?")[0].partition("://")[2].partition("/")
+    path = "/" + path
+    template = path_template(path)
+    if template == path:
+        return None
+    segments, shown = path.split("/"), template.split("/")
+    last = max((i for i, segment in enumerate(segments) if segment), default=0)
+    tokens = tuple(
+        TokenPlace(origin + "/".join(shown[:i]), segments[i], "/".join(shown[:i]) + "/{token}/*")
+        for i in range(last)
+        if shown[i] == "{token}"
+    )
+    return PathShape(template, origin + _PLACEHOLDER_RUN.sub("{…}", template), tokens)
+
+
 class PathTrapGuard:
     """Judges the navigable addresses the frontier admits, and remembers the traps."""
 
@@ -103,30 +141,20 @@ class PathTrapGuard:
     def verdict(self, url: str, depth: int) -> str | None:
         """ENDLESS_PATH or PATH_TOKEN for an address of a trap, else None (and the
         address counts from now on)."""
-        origin, _, path = url.partition("?")[0].partition("://")[2].partition("/")
-        path = "/" + path
-        template = path_template(path)
-        if template == path:
-            return None  # no numbers nor tokens: no template of many addresses
-        segments, shown = path.split("/"), template.split("/")
-        last = max((i for i, segment in enumerate(segments) if segment), default=0)
-        tokens = [  # (where, value) of each token with more path after it
-            (origin + "/".join(shown[:i]), segments[i])
-            for i in range(last)
-            if shown[i] == "{token}" and self.max_path_tokens
-        ]
-        for where, value in tokens:
-            values = self._tokens[where]
-            if value not in values and len(values) >= self.max_path_tokens:
-                pattern = where.removeprefix(origin) + "/{token}/*"
-                return self._trapped(PATH_TOKEN, pattern, url, depth)
-        key = origin + _PLACEHOLDER_RUN.sub("{…}", template)
-        first = min(self._first_depth.get(key, depth), depth)
-        self._first_depth[key] = first
+        shape = path_shape(url)
+        if shape is None:
+            return None
+        tokens = shape.tokens if self.max_path_tokens else ()
+        for token in tokens:
+            values = self._tokens[token.place]
+            if token.value not in values and len(values) >= self.max_path_tokens:
+                return self._trapped(PATH_TOKEN, token.pattern, url, depth)
+        first = min(self._first_depth.get(shape.chain, depth), depth)
+        self._first_depth[shape.chain] = first
         if self.max_template_depth and depth - first > self.max_template_depth:
-            return self._trapped(ENDLESS_PATH, template, url, depth)
-        for where, value in tokens:
-            self._tokens[where].add(value)
+            return self._trapped(ENDLESS_PATH, shape.template, url, depth)
+        for token in tokens:
+            self._tokens[token.place].add(token.value)
         return None
 
     def _trapped(self, reason: str, pattern: str, url: str, depth: int) -> str:

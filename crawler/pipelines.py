@@ -9,6 +9,7 @@ from typing import Any, Protocol
 from scrapy.crawler import Crawler
 
 from crawler.items import CrawledUrl, SitemapUrls
+from crawler.signals import BATCH_WRITTEN, FLUSH_STORE
 from ground.model import Fetch, Finding, Reference, SitemapEntry
 from store import CrawlWriter, open_store
 
@@ -81,13 +82,15 @@ class StorePipeline:
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> StorePipeline:
         settings = crawler.settings
-        return cls(
+        pipeline = cls(
             crawler,
             settings["SHOPLINT_STORE_PATH"],
             settings.getint("SHOPLINT_RUN_ID"),
             settings.getint("SHOPLINT_STORE_BATCH_SIZE"),
             settings.getfloat("SHOPLINT_STORE_FLUSH_SECONDS"),
         )
+        crawler.signals.connect(pipeline.flush_held, signal=FLUSH_STORE)
+        return pipeline
 
     def open_spider(self, spider: Any = None) -> None:
         self.store = open_store(self.store_path)
@@ -111,8 +114,16 @@ class StorePipeline:
         self.store.write_batch(
             self.run_id, self._fetches, self._refs, self._entries, self._findings
         )
+        written = [fetch.url for fetch in self._fetches]
         self._fetches, self._refs, self._entries, self._findings = [], [], [], []
         self._last_flush = time.monotonic()
+        self.crawler.signals.send_catch_log(BATCH_WRITTEN, urls=written)
+
+    def flush_held(self) -> None:
+        """Writes what is held now: the crawl went idle, and a shared crawl's other
+        processes learn from the store what this one has done."""
+        if self.store is not None and (self._fetches or self._entries or self._findings):
+            self.flush()
 
     def close_spider(self, spider: Any = None) -> None:
         frontier = getattr(self.crawler.spider, "frontier", None)

@@ -16,7 +16,8 @@ from scrapy.exceptions import IgnoreRequest
 from scrapy.http import Response
 from scrapy.utils.response import response_status_message
 
-from crawler.stopping import ABANDON, ABANDONED
+from crawler.signals import ABANDON
+from crawler.stopping import ABANDONED
 from ground.retry_after import retry_after_seconds
 
 _ASKS_TO_WAIT = frozenset({429, 503})  # the answers Retry-After is meant for

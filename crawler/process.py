@@ -7,11 +7,14 @@ import signal
 import time
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from scrapy.crawler import CrawlerProcess
 
 from crawler.config import CrawlConfig, SiteConfig
+
+if TYPE_CHECKING:
+    from crawler.distributed.settings import Sharing
 from crawler.pipelines import PageChecks
 from crawler.settings import crawl_settings
 from crawler.spiders.shop import ShopSpider
@@ -56,21 +59,30 @@ def crawl(
     pending: tuple[tuple[str, int, bool], ...] = (),
     stop_at: float | None = None,
     grace: float = 2.0,
+    sharing: Sharing | None = None,
 ) -> CrawlResult:
     """Crawl the site; blocks until done. Each parsed page goes to `page_checks`. SIGTERM,
     Ctrl-C and the clock reaching `stop_at` (time.monotonic) stop it within about twice
     `grace` seconds (crawler/stopping.py); the finish reason then names the signal or
-    TIME_LIMIT, and what was fetched is already in the store."""
+    TIME_LIMIT, and what was fetched is already in the store. With `sharing` this process
+    takes its part in a crawl shared over Redis; the coordinator's result then counts what
+    every process of it did."""
     signals = _Signals()
     with signals.caught():  # from the first moment: the stopper does not exist yet
-        process = CrawlerProcess(crawl_settings(crawl_config, site, start_url, store_path, run_id))
+        settings = crawl_settings(crawl_config, site, start_url, store_path, run_id, sharing)
+        process = CrawlerProcess(settings)
         # An unreachable robots.txt is recorded by the spider's own fetch; the middleware's
         # traceback about it would only alarm the reader.
         logging.getLogger("scrapy.downloadermiddlewares.robotstxt").setLevel(logging.CRITICAL)
         crawler = process.create_crawler(ShopSpider)
         stopper = Stopper(crawler, grace)
         process.crawl(
-            crawler, start_url=start_url, page_checks=page_checks, fetched=fetched, pending=pending
+            crawler,
+            start_url=start_url,
+            page_checks=page_checks,
+            fetched=fetched,
+            pending=pending,
+            seeds=sharing is None or sharing.coordinator,
         )
         from twisted.internet import reactor  # installed by CrawlerProcess
 
@@ -79,6 +91,10 @@ def crawl(
         signals.hand_to(stopper)
         process.start(install_signal_handlers=False)
     stats = crawler.stats.get_stats()
+    if sharing is not None and sharing.coordinator:
+        from crawler.distributed.shared_crawl import crawl_counters
+
+        stats = {**stats, **crawl_counters(sharing)}
     reason = stats.get("finish_reason") or stopper.reason or "unknown"
     return CrawlResult(str(reason), stats, stopper.halted)
 

@@ -4,9 +4,12 @@ configuration over these defaults."""
 from __future__ import annotations
 
 from importlib.metadata import version
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from crawler.config import CrawlConfig, SiteConfig
+
+if TYPE_CHECKING:
+    from crawler.distributed.settings import Sharing
 
 USER_AGENT = (
     f"Mozilla/5.0 (compatible; shoplint/{version('shoplint')}; site health check for its owners)"
@@ -44,9 +47,13 @@ DEFAULTS: dict[str, Any] = {
         "http": "crawler.stopping.AbandonableDownloadHandler",
         "https": "crawler.stopping.AbandonableDownloadHandler",
     },
-    "DOWNLOADER_MIDDLEWARES": {  # retries that wait for Retry-After (crawler/politeness.py)
+    "DOWNLOADER_MIDDLEWARES": {
+        # retries that wait for Retry-After (crawler/politeness.py)
         "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,
         "crawler.politeness.RetryAfterMiddleware": 550,
+        # robots.txt from the spider's own fetch of it (crawler/robots.py)
+        "scrapy.downloadermiddlewares.robotstxt.RobotsTxtMiddleware": None,
+        "crawler.robots.SpiderRobotsTxt": 100,
     },
     "ITEM_PIPELINES": {
         "crawler.pipelines.PageChecksPipeline": 700,
@@ -65,8 +72,21 @@ DEFAULTS: dict[str, Any] = {
 
 
 def crawl_settings(
-    crawl: CrawlConfig, site: SiteConfig, start_url: str, store_path: str, run_id: int
+    crawl: CrawlConfig,
+    site: SiteConfig,
+    start_url: str,
+    store_path: str,
+    run_id: int,
+    sharing: Sharing | None = None,
 ) -> dict[str, Any]:
+    """The settings of one crawl; with `sharing`, of one process of a shared crawl."""
+    if sharing is not None:
+        from crawler.distributed.settings import shared_settings  # the distributed extra
+
+        return {
+            **crawl_settings(crawl, site, start_url, store_path, run_id),
+            **shared_settings(sharing, DEFAULTS),
+        }
     return {
         **DEFAULTS,
         "USER_AGENT": crawl.user_agent or USER_AGENT,

@@ -23,9 +23,10 @@ from scrapy.statscollectors import StatsCollector
 from scrapy.utils.defer import deferred_from_coro
 from twisted.python.failure import Failure
 
+from crawler.signals import ABANDON, STOP
+
 logger = logging.getLogger(__name__)
 
-ABANDON = object()  # the Scrapy signal: give up every request in flight
 ABANDONED = "abandoned: the crawl was stopping"
 _NOT_OPEN_YET = 0.1  # seconds before a stop asked for before the spider opened is tried again
 
@@ -80,6 +81,7 @@ class Stopper:
         self.halted = False  # the reactor was halted: its thread pool was left running
         crawler.signals.connect(self._on_open, signal=signals.spider_opened)
         crawler.signals.connect(self._on_close, signal=signals.spider_closed)
+        crawler.signals.connect(self.request, signal=STOP)
 
     def request(self, reason: str) -> None:
         from twisted.internet import reactor  # the one CrawlerProcess installed

@@ -60,7 +60,38 @@ def build_parser() -> argparse.ArgumentParser:
     run_cmd.add_argument(
         "--keep-runs", type=_count, help="runs of URL kept in the store (default 30; 0: all)"
     )
+    shared = run_cmd.add_argument_group("a crawl shared with workers (README: Past one machine)")
+    shared.add_argument(
+        "--frontier",
+        metavar="redis://HOST:PORT/DB",
+        help="coordinate a crawl shared over this Redis with `shoplint worker`s",
+    )
+    shared.add_argument(
+        "--no-crawl",
+        action="store_true",
+        help="with --frontier: only seed and coordinate; the workers fetch",
+    )
     _add_gate_options(run_cmd)
+
+    worker_cmd = commands.add_parser(
+        "worker", help="join the crawl a Redis holds (`run --frontier`), until it ends"
+    )
+    worker_cmd.add_argument("frontier", metavar="redis://HOST:PORT/DB")
+    worker_cmd.add_argument(
+        "--db",
+        help="the run store as this machine reaches it (default: $SHOPLINT_DB, else"
+        " the coordinator's)",
+    )
+    worker_cmd.add_argument(
+        "--stay", action="store_true", help="after a crawl ends, wait for the next one"
+    )
+    worker_cmd.add_argument(
+        "--wait",
+        type=_count,
+        default=60,
+        metavar="SECONDS",
+        help="how long to wait for a crawl to join (default 60; with --stay: for ever)",
+    )
 
     gate_cmd = commands.add_parser(
         "gate", help="apply the release gate to a stored run again, without crawling"
@@ -188,6 +219,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         commands = {
             "run": cmd_run,
+            "worker": cmd_worker,
             "gate": cmd_gate,
             "accept": cmd_accept,
             "owners": cmd_owners,
@@ -211,7 +243,7 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def cmd_run(args: argparse.Namespace) -> int:
-    from shoplint.runner import run
+    from shoplint.runner import Shared, run
 
     config = load_config(args.config)
     config = config.with_overrides(
@@ -222,9 +254,22 @@ def cmd_run(args: argparse.Namespace) -> int:
             "gate": _gate_overrides(args, config),
         }
     )
-    outcome = run(args.url, config, _today(args.today), resume=args.resume)
+    shared = None
+    if args.frontier:
+        from shoplint.distributed import frontier_url
+
+        shared = Shared(frontier_url(args.frontier), crawl_here=not args.no_crawl)
+    elif args.no_crawl:
+        raise ConfigError("--no-crawl: only with --frontier (the workers then fetch)")
+    outcome = run(args.url, config, _today(args.today), resume=args.resume, shared=shared)
     _print_outcome(outcome)
     return _exit_code(outcome, outcome.exit_code)
+
+
+def cmd_worker(args: argparse.Namespace) -> int:
+    from shoplint.distributed import work
+
+    return work(args.frontier, args.db, args.stay, args.wait)
 
 
 def cmd_gate(args: argparse.Namespace) -> int:

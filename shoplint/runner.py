@@ -44,7 +44,17 @@ class _Run:
     error: BaseException | None = None  # what failed it, unexpectedly
 
 
-def run(url: str, config: Config, today: date, resume: bool = False) -> RunOutcome:
+@dataclass(frozen=True)
+class Shared:
+    """A crawl shared over Redis (`--frontier`): this run is its coordinator."""
+
+    frontier: str  # redis://...
+    crawl_here: bool = True  # False: only workers fetch (`--no-crawl`)
+
+
+def run(
+    url: str, config: Config, today: date, resume: bool = False, shared: Shared | None = None
+) -> RunOutcome:
     bounds = Bounds(config.run)
     start = start_url_key(url, config)
     flows = prepare_flows(config.checkout or (), os.environ)  # before any request
@@ -57,7 +67,8 @@ def run(url: str, config: Config, today: date, resume: bool = False) -> RunOutco
         try:
             run_id, before = _begin(store, start, config, today, resume)
             this = _Run(run_id, before)
-            _Phases(config, store, bounds, start, context).all(this, flows, page_checks, resume)
+            phases = _Phases(config, store, bounds, start, context, today, shared)
+            phases.all(this, flows, page_checks, resume)
             store.finish_run(this.id, this.status, this.counters)
             store.record_first_seen(this.id)
             report = assemble(store, this.id, config, today)
@@ -81,6 +92,8 @@ class _Phases:
     bounds: Bounds
     start: str
     context: CheckContext
+    today: date
+    shared: Shared | None
 
     def all(
         self,
@@ -108,8 +121,17 @@ class _Phases:
 
     def crawl(self, this: _Run, page_checks: PageChecks, resume: bool) -> bool:
         """The crawl; False when the run can go no further (the start URL failed it)."""
-        fetched = tuple(self.store.fetched_urls(this.id)) if resume else ()
-        pending = tuple(self.store.unfetched_targets(this.id)) if resume else ()
+        coordination, sharing, kept = None, None, False
+        if self.shared is not None:
+            from shoplint.distributed import Coordination
+
+            coordination = Coordination(
+                self.shared.frontier, this.id, self.start, self.config, self.today
+            )
+            sharing, kept = coordination.open(resume, self.shared.crawl_here)
+        from_store = resume and not kept  # a shared crawl's own state is the better account
+        fetched = tuple(self.store.fetched_urls(this.id)) if from_store else ()
+        pending = tuple(self.store.unfetched_targets(this.id)) if from_store else ()
         self.bounds.check("the start")  # the crawl has the signals from here on
         result = crawl(
             self.config.crawl,
@@ -122,7 +144,10 @@ class _Phases:
             pending,
             stop_at=self.bounds.deadline,
             grace=self.config.run.stop_grace_seconds,
+            sharing=sharing,
         )
+        if coordination is not None:
+            coordination.close(result.finished)
         this.counters = _add(this.counters, result.counters())
         self.bounds.after_crawl(result)
         if not result.finished:

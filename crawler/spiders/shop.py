@@ -38,6 +38,7 @@ from twisted.python.failure import Failure
 
 from crawler.frontier import Admission
 from crawler.items import CrawledUrl, SitemapUrls
+from crawler.signals import ROBOTS_FETCHED
 from ground.html.extract import (
     image_problem,
     page_facts,
@@ -66,6 +67,7 @@ _FAILURE_REASONS = (
     ((DownloadFailedError,), "bad-response"),  # connection dropped, not HTTP, garbage
 )
 _COUNTED_FAILURES = frozenset({"tls", *(reason for _, reason in _FAILURE_REASONS)})
+_ROBOTS_PRIORITY = 1000  # before any page, in a shared queue too
 _WRITTEN_LIMIT = 500  # characters of a Location kept when it is no address to follow
 
 
@@ -78,17 +80,20 @@ class ShopSpider(scrapy.Spider):
         page_checks: Any = None,
         fetched: tuple[tuple[str, bool], ...] = (),
         pending: tuple[tuple[str, int, bool], ...] = (),
+        seeds: bool = True,
         **kwargs: Any,
     ):
         """`page_checks` run on every parsed page (crawler/pipelines.py). `fetched` (url,
         is_page) and `pending` (url, depth, navigable) come from the store when an
         interrupted run resumes: the first are not fetched again, the second are the
-        frontier the interrupted crawl left."""
+        frontier the interrupted crawl left. Without `seeds` the spider only takes what a
+        shared crawl's queue holds (a worker)."""
         super().__init__(**kwargs)
         self.start_url = start_url
         self.page_checks = page_checks
         self.fetched = fetched
         self.pending = pending
+        self.seeds = seeds
 
     @classmethod
     def from_crawler(cls, crawler: Crawler, *args: Any, **kwargs: Any) -> ShopSpider:
@@ -106,14 +111,16 @@ class ShopSpider(scrapy.Spider):
     # -- seeds ----------------------------------------------------------------------------
 
     async def start(self) -> AsyncIterator[scrapy.Request]:
+        if not self.seeds:
+            return
         for url, is_page in self.fetched:
             self.frontier.admit(url, is_page)
-        robots = self.site.origin + "/robots.txt"
-        self.frontier.admit(robots, navigable=False)
-        yield scrapy.Request(
-            robots,
+        self.frontier.admit(self.robots_url, navigable=False)
+        yield scrapy.Request(  # first: every page waits for it (crawler/robots.py)
+            self.robots_url,
             callback=self.parse_robots,
             errback=self.on_error,
+            priority=_ROBOTS_PRIORITY,
             meta={"depth": 0, "dont_obey_robotstxt": True, "navigable": False},
             dont_filter=True,
         )
@@ -121,18 +128,23 @@ class ShopSpider(scrapy.Spider):
             yield request
         probe = self.site.origin + NOT_FOUND_PROBE  # how the site answers a missing page
         if self.frontier.admit(probe, navigable=False) is Admission.NEW:  # not one of max_pages
-            yield self._request(probe, depth=0, navigable=True)
+            yield self.request_for(probe, depth=0, navigable=True)
         for url, depth, navigable in self.pending:
             for request in self._follow_reference(url, depth, navigable):
                 yield request
 
+    @property
+    def robots_url(self) -> str:
+        return self.site.origin + "/robots.txt"
+
     def parse_robots(self, response: Response) -> Iterator[Any]:
-        yield self._record(response)
+        self.crawler.signals.send_catch_log(ROBOTS_FETCHED, body=response.body)
         sitemaps = []
         if response.status == 200:
             sitemaps = list(sitemap_urls_from_robots(response.body, base_url=response.url))
         for url in sitemaps or [self.site.origin + "/sitemap.xml"]:
             yield from self._follow_sitemap(url)
+        yield self._record(response)  # after its requests: see _redirect
 
     def _follow_sitemap(self, url: str) -> Iterator[scrapy.Request]:
         key = self.normalizer.normalize(url)
@@ -146,7 +158,10 @@ class ShopSpider(scrapy.Spider):
             )
 
     def parse_sitemap(self, response: Response) -> Iterator[Any]:
-        yield self._record(response)
+        yield from self._sitemap_outputs(response)
+        yield self._record(response)  # after its requests: see _redirect
+
+    def _sitemap_outputs(self, response: Response) -> Iterator[Any]:
         body = response.body
         if response.status != 200 or not body:
             return
@@ -275,18 +290,21 @@ class ShopSpider(scrapy.Spider):
             self.crawler.stats.inc_value("shoplint/too_many_redirects")
             yield self._record(response, redirect_to=target, error=TOO_MANY_REDIRECTS)
             return
+        # The next hop is queued before this one is recorded, as a page's links are before
+        # the page: a shared crawl counts a URL done once it is stored, and must by then
+        # see everything it led to queued.
+        if self.site.contains(target):  # else judged like an external link, never crawled
+            for request in self._follow(target, response.meta["depth"], response.meta["navigable"]):
+                request.meta["redirect_hops"] = hops
+                yield request
         yield self._record(response, redirect_to=target)
-        if not self.site.contains(target):
-            return  # judged by the checks like an external link, never crawled
-        for request in self._follow(target, response.meta["depth"], response.meta["navigable"]):
-            request.meta["redirect_hops"] = hops
-            yield request
 
     def _follow(self, url: str, depth: int, navigable: bool) -> Iterator[scrapy.Request]:
         if self._admit(url, navigable, depth):
-            yield self._request(url, depth, navigable)
+            yield self.request_for(url, depth, navigable)
 
-    def _request(self, url: str, depth: int, navigable: bool) -> scrapy.Request:
+    def request_for(self, url: str, depth: int, navigable: bool) -> scrapy.Request:
+        """The request of an admitted URL."""
         return scrapy.Request(
             url,
             callback=self.parse_page,
@@ -340,6 +358,8 @@ class ShopSpider(scrapy.Spider):
         the crawl gave up itself (stopping) is not: `--resume` fetches it."""
         request = failure.request
         stats = self.crawler.stats
+        if request.url == self.robots_url:
+            self.crawler.signals.send_catch_log(ROBOTS_FETCHED, body=None)
         if failure.check(IgnoreRequest) and not _over_size_limit(failure):
             if "robots.txt" not in str(failure.value):
                 return

@@ -1,0 +1,261 @@
+"""A crawl shared over a real Redis: a coordinator (`run --frontier`) and `shoplint worker`s,
+each a process of its own, against real local sites. The store is SQLite here (one file,
+the same machine); tests/test_postgres_runs.py runs the demo shop on PostgreSQL too."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import time
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+import pytest
+import yaml
+from conftest import CRAWLED, RUN_TIMEOUT, StoreReader, shoplint_command, subprocess_env
+from fixture_server import FixtureServer, Reply, html_page
+from services import Redis
+
+pytestmark = pytest.mark.timeout(240)
+
+
+class SharedRun:
+    """A coordinator and its workers, started from `tmp`."""
+
+    def __init__(self, tmp: Path, redis: Redis, db: str | Path):
+        self.tmp = tmp
+        self.redis = redis
+        self.db = str(db)
+        self.out = tmp / "report"
+        self.workers: list[subprocess.Popen[str]] = []
+
+    def start_workers(self, count: int) -> None:
+        for _ in range(count):
+            self.workers.append(
+                subprocess.Popen(
+                    shoplint_command("worker", self.redis.url, "--db", self.db, "--wait", "60"),
+                    cwd=self.tmp,
+                    env=subprocess_env(),
+                    stdout=subprocess.PIPE,
+                    stderr=subprocess.STDOUT,
+                    text=True,
+                )
+            )
+
+    def coordinator(self, url: str, *args: str, config: dict[str, Any] | None = None) -> list[str]:
+        extra: list[str] = []
+        if config is not None:
+            path = self.tmp / "shoplint-test.yml"
+            path.write_text(yaml.safe_dump(config), encoding="utf-8")
+            extra = ["--config", str(path)]
+        return shoplint_command(
+            "run", url, "--db", self.db, "--out", str(self.out), "--frontier", self.redis.url,
+            *extra, *args,
+        )  # fmt: skip
+
+    def run(self, url: str, *args: str, **kw: Any) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            self.coordinator(url, *args, **kw),
+            cwd=self.tmp,
+            env=subprocess_env(),
+            capture_output=True,
+            text=True,
+            timeout=RUN_TIMEOUT,
+        )
+
+    def workers_done(self) -> list[tuple[int, str]]:
+        """Each worker's exit code and output, once it has ended."""
+        return [(w.wait(60), w.communicate()[0]) for w in self.workers]
+
+    def stop_all(self) -> None:
+        for worker in self.workers:
+            if worker.poll() is None:
+                worker.kill()
+                worker.wait()
+
+
+@pytest.fixture
+def shared(tmp_path: Path, redis: Redis):
+    run = SharedRun(tmp_path, redis, tmp_path / "shoplint.db")
+    yield run
+    run.stop_all()
+
+
+def _site(pages: int, delay: float = 0.0, links: int = 6) -> dict[str, Reply]:
+    """A home page and `pages` pages, each linking to a few others (a web, not a chain)."""
+    routes = {"/": html_page("Home", links=[f"/p/{i}/" for i in range(0, pages, 7)])}
+    for i in range(pages):
+        targets = [f"/p/{(i * 3 + k) % pages}/" for k in range(1, links + 1)]
+        page = html_page(f"Page {i}", title=f"Page {i}", links=targets)
+        routes[f"/p/{i}/"] = Reply(page.status, page.body, page.headers, delay)
+    routes["/robots.txt"] = Reply(
+        200, b"User-agent: *\nDisallow: /niet/\n", {"Content-Type": "text/plain"}
+    )
+    return routes
+
+
+def _page_fetches(store: StoreReader) -> dict[str, dict[str, Any]]:
+    return {url: row for url, row in store.fetches().items() if "/p/" in url}
+
+
+def test_coordinator_and_two_workers_share_the_crawl_each_page_once(shared: SharedRun):
+    with FixtureServer(_site(90, delay=0.1)) as site:
+        shared.start_workers(2)
+        proc = shared.run(site.url, config={"crawl": {"concurrency": 3}})
+        workers = shared.workers_done()
+    assert proc.returncode in CRAWLED, proc.stderr
+    store = StoreReader(Path(shared.db), shared.out)
+    pages = _page_fetches(store)
+    assert len(pages) == 90
+    assert all(row["status"] == 200 for row in pages.values())
+    # every process fetched some of it, none fetched a page twice, robots.txt once for all
+    for code, output in workers:
+        assert code == 0, output
+        assert "(finished)" in output
+    worker_pages = [int(output.split("worker: ")[-1].split(" pages")[0]) for _, output in workers]
+    assert all(n > 0 for n in worker_pages), worker_pages
+    assert all(site.hits[f"/p/{i}/"] == 1 for i in range(90))
+    assert site.hits["/robots.txt"] == 1
+    # the per-host limit holds across the three processes together
+    assert site.peak_in_flight <= 3
+    assert store.run()["counters"]["pages"] == 91  # the home page too, counted by everyone
+
+
+def test_query_variants_are_capped_across_workers(shared: SharedRun):
+    """Every page links to 40 sort orders of the list: together the processes admit 5."""
+
+    def routes(target: str) -> Reply | None:
+        links = [f"/lijst/?sort={n}" for n in range(40)] + [f"/p/{n}/" for n in range(30)]
+        if target == "/" or target.startswith(("/lijst/", "/p/")):
+            return html_page("Lijst", links=links)
+        return None
+
+    with FixtureServer(routes) as site:
+        shared.start_workers(2)
+        proc = shared.run(site.url, config={"crawl": {"max_query_variants": 5, "concurrency": 4}})
+        shared.workers_done()
+    assert proc.returncode in CRAWLED, proc.stderr
+    variants = [t for t in site.hits if t.startswith("/lijst/?")]
+    assert len(variants) == 5, variants
+    run = StoreReader(Path(shared.db), shared.out).run()
+    assert run["counters"]["skipped_query_variants"] == 35
+
+
+def test_a_worker_killed_half_way_loses_nothing(shared: SharedRun):
+    """SIGKILL one worker once half the pages are fetched: the requests it held go back to
+    the queue when its heartbeat lapses, and the run completes with every page stored."""
+    with FixtureServer(_site(120, delay=0.05)) as site:
+        shared.start_workers(2)
+        coordinator = subprocess.Popen(
+            shared.coordinator(site.url, config={"crawl": {"concurrency": 4}}),
+            cwd=shared.tmp,
+            env=subprocess_env(),
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        deadline = time.monotonic() + 60
+        while sum(n for t, n in site.hits.items() if t.startswith("/p/")) < 60:
+            assert time.monotonic() < deadline, "the crawl never got half-way"
+            time.sleep(0.02)
+        victim = shared.workers[0]
+        os.kill(victim.pid, signal.SIGKILL)
+        _, stderr = coordinator.communicate(timeout=RUN_TIMEOUT)
+    assert coordinator.returncode in CRAWLED, stderr
+    store = StoreReader(Path(shared.db), shared.out)
+    assert store.run()["status"] == "complete"
+    pages = _page_fetches(store)
+    assert len(pages) == 120  # stored once each (the key is the run and the URL)
+    assert all(row["status"] == 200 for row in pages.values())
+    # a page the dead worker held was fetched again; none more than twice
+    assert max(site.hits[f"/p/{i}/"] for i in range(120)) <= 2
+    code, output = shared.workers_done()[1]
+    assert code == 0, output
+
+
+def test_an_interrupted_shared_crawl_resumes(shared: SharedRun):
+    """SIGTERM to the coordinator stops the workers too; `--resume --frontier` finishes the
+    run from what Redis kept, without fetching a stored page again."""
+    with FixtureServer(_site(80, delay=0.05)) as site:
+        shared.start_workers(1)
+        coordinator = subprocess.Popen(
+            shared.coordinator(site.url, config={"crawl": {"concurrency": 2}}),
+            cwd=shared.tmp,
+            env=subprocess_env(),
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        deadline = time.monotonic() + 60
+        while sum(n for t, n in site.hits.items() if t.startswith("/p/")) < 20:
+            assert time.monotonic() < deadline, "the crawl never started"
+            time.sleep(0.02)
+        coordinator.send_signal(signal.SIGTERM)
+        _, stderr = coordinator.communicate(timeout=RUN_TIMEOUT)
+        assert coordinator.returncode == 3, stderr
+        assert "--resume" in stderr
+        ((code, output),) = shared.workers_done()
+        assert code == 0 and "coordinator: SIGTERM" in output, output
+        stored_before = set(_page_fetches(StoreReader(Path(shared.db), shared.out)))
+        assert 0 < len(stored_before) < 80
+
+        shared.workers = []
+        shared.start_workers(1)
+        proc = shared.run(site.url, "--resume", config={"crawl": {"concurrency": 2}})
+        shared.workers_done()
+    assert proc.returncode in CRAWLED, proc.stderr
+    store = StoreReader(Path(shared.db), shared.out)
+    assert len(store.runs()) == 1 and store.run()["status"] == "complete"
+    assert len(_page_fetches(store)) == 80
+    assert not [url for url in stored_before if site.hits[urlsplit(url).path] > 1]
+
+
+def test_no_crawl_coordinator_leaves_the_fetching_to_workers(shared: SharedRun):
+    with FixtureServer(_site(30)) as site:
+        shared.start_workers(1)
+        proc = shared.run(site.url, "--no-crawl")
+        ((code, output),) = shared.workers_done()
+    assert proc.returncode in CRAWLED, proc.stderr
+    assert code == 0, output
+    assert "worker: 31 pages" in output  # the home page and the 30: all of them
+    assert len(_page_fetches(StoreReader(Path(shared.db), shared.out))) == 30
+
+
+def test_worker_without_a_crawl_gives_up_in_one_line(tmp_path: Path, redis: Redis):
+    proc = subprocess.run(
+        shoplint_command("worker", redis.url, "--wait", "1"),
+        cwd=tmp_path,
+        env=subprocess_env(),
+        capture_output=True,
+        text=True,
+        timeout=RUN_TIMEOUT,
+    )
+    assert proc.returncode == 3
+    assert proc.stderr.strip() == f"shoplint: worker: no crawl to join at {redis.url} within 1 s"
+
+
+@pytest.mark.parametrize(
+    ("frontier", "code", "message"),
+    [
+        ("redis://127.0.0.1:1/0", 3, "redis://127.0.0.1:1/0: cannot reach Redis"),
+        ("redis://:geheim@127.0.0.1:1/0", 2, "no password on the command line; set REDISCLI_AUTH"),
+        ("http://127.0.0.1:1/", 2, "expected a redis:// address"),
+    ],
+)
+def test_bad_frontier_is_one_line(tmp_path: Path, frontier: str, code: int, message: str):
+    proc = subprocess.run(
+        shoplint_command(
+            "run", "http://127.0.0.1:1/", "--db", str(tmp_path / "s.db"), "--frontier", frontier
+        ),
+        cwd=tmp_path,
+        env=subprocess_env(),
+        capture_output=True,
+        text=True,
+        timeout=RUN_TIMEOUT,
+    )
+    assert proc.returncode == code, proc.stderr
+    assert message in proc.stderr
+    assert len(proc.stderr.strip().splitlines()) == 1
+    assert "geheim" not in proc.stderr
