@@ -104,6 +104,14 @@ class Frontier:
             return Admission.REPEATED_PATH
         return None
 
+    def admit(self, url: str, navigable: bool, depth: int = 0) -> Admission:
+        raise NotImplementedError
+
+    def admit_many(self, entries: list[tuple[str, bool, int]]) -> list[Admission]:
+        """The verdicts on (url, navigable, depth) entries, in order: a page's new links at
+        once (a shared frontier answers them in one round trip)."""
+        return [self.admit(url, navigable, depth) for url, navigable, depth in entries]
+
 
 class MemoryFrontier(Frontier):
     """The frontier of one process: its memory is a few sets and counters."""

@@ -9,9 +9,13 @@ from typing import Any, Protocol
 from scrapy.crawler import Crawler
 
 from crawler.items import CrawledUrl, SitemapUrls
-from crawler.signals import BATCH_WRITTEN, FLUSH_STORE
+from crawler.signals import BATCH_WRITTEN, FLUSH_STORE, STOP
+from ground.errors import CrawlError
 from ground.model import Fetch, Finding, Reference, SitemapEntry
 from store import CrawlWriter, open_store
+
+STORE_FAILED = "store-failed"  # the finish reason of a crawl whose store could not be written
+STORE_FAILURE = "store_failure"  # the crawl's stats: why it could not be written (one line)
 
 
 class PageChecks(Protocol):
@@ -62,13 +66,22 @@ class PageChecksPipeline:
 class StorePipeline:
     """Buffers records and writes them one transaction per batch, so memory stays flat
     however large the site, and at most one batch is lost if the process is killed. The
-    path traps the frontier met go with the last batch."""
+    path traps the frontier met go with the last batch. A batch the store cannot take (the
+    database went away) stops the crawl: nothing after it is written, and the run can be
+    resumed once the store is back."""
 
     def __init__(
-        self, crawler: Crawler, store_path: str, run_id: int, batch_size: int, flush_seconds: float
+        self,
+        crawler: Crawler,
+        store_path: str,
+        run_id: int,
+        batch_size: int,
+        flush_seconds: float,
+        password_env: str | None = None,
     ):
         self.crawler = crawler
         self.store_path = store_path
+        self.password_env = password_env  # store.password_env
         self.run_id = run_id
         self.batch_size = batch_size
         self.flush_seconds = flush_seconds
@@ -78,6 +91,7 @@ class StorePipeline:
         self._entries: list[SitemapEntry] = []
         self._findings: list[Finding] = []
         self._last_flush = time.monotonic()
+        self.failure: str | None = None  # why the store could not be written
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> StorePipeline:
@@ -88,12 +102,13 @@ class StorePipeline:
             settings.getint("SHOPLINT_RUN_ID"),
             settings.getint("SHOPLINT_STORE_BATCH_SIZE"),
             settings.getfloat("SHOPLINT_STORE_FLUSH_SECONDS"),
+            settings.get("SHOPLINT_STORE_PASSWORD_ENV"),
         )
         crawler.signals.connect(pipeline.flush_held, signal=FLUSH_STORE)
         return pipeline
 
     def open_spider(self, spider: Any = None) -> None:
-        self.store = open_store(self.store_path)
+        self.store = open_store(self.store_path, self.password_env)
 
     def process_item(self, item: Any, spider: Any = None) -> Any:
         if isinstance(item, CrawledUrl):
@@ -111,13 +126,19 @@ class StorePipeline:
 
     def flush(self) -> None:
         assert self.store is not None
-        self.store.write_batch(
-            self.run_id, self._fetches, self._refs, self._entries, self._findings
-        )
-        written = [fetch.url for fetch in self._fetches]
+        fetches, refs, entries, findings = self._fetches, self._refs, self._entries, self._findings
         self._fetches, self._refs, self._entries, self._findings = [], [], [], []
         self._last_flush = time.monotonic()
-        self.crawler.signals.send_catch_log(BATCH_WRITTEN, urls=written)
+        if self.failure is not None:
+            return
+        try:
+            self.store.write_batch(self.run_id, fetches, refs, entries, findings)
+        except CrawlError as error:
+            self.failure = str(error)
+            self.crawler.stats.set_value(STORE_FAILURE, self.failure)
+            self.crawler.signals.send_catch_log(STOP, reason=STORE_FAILED)
+            return
+        self.crawler.signals.send_catch_log(BATCH_WRITTEN, urls=[fetch.url for fetch in fetches])
 
     def flush_held(self) -> None:
         """Writes what is held now: the crawl went idle, and a shared crawl's other

@@ -15,7 +15,7 @@ from crawler.config import CrawlConfig, SiteConfig
 
 if TYPE_CHECKING:
     from crawler.distributed.settings import Sharing
-from crawler.pipelines import PageChecks
+from crawler.pipelines import STORE_FAILURE, PageChecks
 from crawler.settings import crawl_settings
 from crawler.spiders.shop import ShopSpider
 from crawler.stopping import Stopper
@@ -39,6 +39,11 @@ class CrawlResult:
         """Stopped from outside (a signal, the time limit): the run goes no further."""
         return self.finish_reason in {TIME_LIMIT, *(s.name for s in STOP_SIGNALS)}
 
+    @property
+    def store_failure(self) -> str | None:
+        """Why the store could not be written, when that stopped the crawl."""
+        return self.stats.get(STORE_FAILURE)
+
     def counters(self) -> dict[str, int]:
         """The crawl's own counters, named without their Scrapy prefixes."""
         return {
@@ -60,6 +65,7 @@ def crawl(
     stop_at: float | None = None,
     grace: float = 2.0,
     sharing: Sharing | None = None,
+    store_password_env: str | None = None,
 ) -> CrawlResult:
     """Crawl the site; blocks until done. Each parsed page goes to `page_checks`. SIGTERM,
     Ctrl-C and the clock reaching `stop_at` (time.monotonic) stop it within about twice
@@ -69,7 +75,9 @@ def crawl(
     every process of it did."""
     signals = _Signals()
     with signals.caught():  # from the first moment: the stopper does not exist yet
-        settings = crawl_settings(crawl_config, site, start_url, store_path, run_id, sharing)
+        settings = crawl_settings(
+            crawl_config, site, start_url, store_path, run_id, sharing, store_password_env
+        )
         process = CrawlerProcess(settings)
         # An unreachable robots.txt is recorded by the spider's own fetch; the middleware's
         # traceback about it would only alarm the reader.

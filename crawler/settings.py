@@ -78,13 +78,14 @@ def crawl_settings(
     store_path: str,
     run_id: int,
     sharing: Sharing | None = None,
+    store_password_env: str | None = None,
 ) -> dict[str, Any]:
     """The settings of one crawl; with `sharing`, of one process of a shared crawl."""
     if sharing is not None:
         from crawler.distributed.settings import shared_settings  # the distributed extra
 
         return {
-            **crawl_settings(crawl, site, start_url, store_path, run_id),
+            **crawl_settings(crawl, site, start_url, store_path, run_id, None, store_password_env),
             **shared_settings(sharing, DEFAULTS),
         }
     return {
@@ -102,6 +103,7 @@ def crawl_settings(
         "RETRY_TIMES": crawl.retries,
         "SHOPLINT_START_URL": start_url,
         "SHOPLINT_STORE_PATH": store_path,
+        "SHOPLINT_STORE_PASSWORD_ENV": store_password_env,  # the variable's name, not its value
         "SHOPLINT_RUN_ID": run_id,
         "SHOPLINT_SITE_HOSTS": list(site.hosts),
         "SHOPLINT_DROP_PARAMS": list(crawl.drop_params),

@@ -127,11 +127,25 @@ class RedisFrontier(Frontier):
 
     def admit(self, url: str, navigable: bool, depth: int = 0) -> Admission:
         """The verdict on `url`, as MemoryFrontier.admit gives it, for the whole crawl."""
+        return self.admit_many([(url, navigable, depth)])[0]
+
+    def admit_many(self, entries: list[tuple[str, bool, int]]) -> list[Admission]:
+        """Each URL's verdict is its own script call (atomic), all of them sent in one
+        pipeline: a page's links cost one round trip, not one each."""
+        if not entries:
+            return []
+        pipe = self.server.pipeline(transaction=False)
+        for url, navigable, depth in entries:
+            self._call(pipe, url, navigable, depth)
+        return [Admission(verdict.decode()) for verdict in pipe.execute()]
+
+    def _call(self, client: Any, url: str, navigable: bool, depth: int) -> None:
         refused = self.refusal(url)
         shape = path_shape(url) if navigable and refused is None else None
         tokens = shape.tokens if shape is not None and self.max_path_tokens else ()
         path, _, query = url.partition("?")
-        verdict = self._admit(
+        self._admit(
+            client=client,
             keys=[*self._keys, *(self._tokens + token.place for token in tokens)],
             args=[
                 url,
@@ -145,7 +159,6 @@ class RedisFrontier(Frontier):
                 *(part for token in tokens for part in (token.value, token.pattern)),
             ],
         )
-        return Admission(verdict.decode())
 
     @property
     def pages_admitted(self) -> int:

@@ -217,13 +217,14 @@ class ShopSpider(scrapy.Spider):
         base = base or response.url
         depth = response.meta["depth"]
         page, asked, resolve_here = response.url, self.asked, self.links.on_page(base)
-        refs = []
+        refs, fresh = [], []
         for raw in facts.refs:
             url, target = resolve_here(raw.raw)
             refs.append(Reference(page, raw.kind, raw.raw, url, target, raw.text, raw.method))
             if target is not None and target not in asked and self._crawlable(raw.kind, raw.method):
                 asked.add(target)
-                self._schedule(self._follow_reference(target, depth + 1, raw.kind.navigable), page)
+                fresh.append((target, raw.kind.navigable))
+        self._schedule(fresh, depth + 1, page)
         canonical = resolve(base, facts.canonical) if facts.canonical else None
         return CrawledUrl(
             self._fetch(
@@ -256,13 +257,24 @@ class ShopSpider(scrapy.Spider):
         facts = page_facts(doc)
         return {"title": facts.title, "heading": facts.heading}
 
-    def _schedule(self, requests: Iterator[scrapy.Request], referer: str) -> None:
-        """Hands a page's new requests to the engine straight away, as Scrapy does with a
-        callback's output, without the per-output machinery (a page has hundreds of
-        links); the Referer header is set as Scrapy's middleware would."""
-        for request in requests:
-            request.headers["Referer"] = referer
-            self.crawler.engine.crawl(request)
+    def _schedule(self, targets: list[tuple[str, bool]], depth: int, referer: str) -> None:
+        """Puts a page's new targets (url, navigable) of the site to the frontier in one
+        batch (one round trip to a shared frontier) and hands the requests of those
+        admitted to the engine straight away, as Scrapy does with a callback's output,
+        without the per-output machinery (a page has hundreds of links); the Referer
+        header is set as Scrapy's middleware would."""
+        wanted = [(url, self._parsed(navigable, depth)) for url, navigable in targets]
+        wanted = [(url, navigable) for url, navigable in wanted if self.site.contains(url)]
+        verdicts = self.frontier.admit_many([(url, nav, depth) for url, nav in wanted])
+        for (url, navigable), verdict in zip(wanted, verdicts, strict=True):
+            if self._counted(verdict):
+                request = self.request_for(url, depth, navigable)
+                request.headers["Referer"] = referer
+                self.crawler.engine.crawl(request)
+
+    def _parsed(self, navigable: bool, depth: int) -> bool:
+        """A page beyond max_depth is fetched for its status but not parsed."""
+        return navigable and (not self.max_depth or depth <= self.max_depth)
 
     @staticmethod
     def _crawlable(kind: RefKind, method: str | None) -> bool:
@@ -273,8 +285,7 @@ class ShopSpider(scrapy.Spider):
         """Follow a reference to the site (never outside it); a page beyond max_depth is
         fetched for its status but not parsed."""
         if self.site.contains(target):
-            parse = navigable and (not self.max_depth or depth <= self.max_depth)
-            yield from self._follow(target, depth, parse)
+            yield from self._follow(target, depth, self._parsed(navigable, depth))
 
     def _redirect(self, response: Response) -> Iterator[Any]:
         """Record the hop and follow it on the site. A Location that is no http(s) address
@@ -315,7 +326,10 @@ class ShopSpider(scrapy.Spider):
         )
 
     def _admit(self, url: str, navigable: bool, depth: int = 0) -> bool:
-        verdict = self.frontier.admit(url, navigable, depth)
+        return self._counted(self.frontier.admit(url, navigable, depth))
+
+    def _counted(self, verdict: Admission) -> bool:
+        """True for a URL to fetch; a URL skipped is counted by why."""
         if verdict is Admission.NEW:
             return True
         if verdict is not Admission.SEEN:
