@@ -21,6 +21,7 @@ from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
 from ground.errors import ConfigError, CrawlError
+from ground.signals import stop_signals_to
 
 _POLL_SECONDS = 0.5
 _ENDED_SECONDS = 60  # how long a finished crawl's end stays for its workers to read
@@ -171,20 +172,52 @@ def work(url: str, db: str | None, stay: bool, wait: float) -> int:
 
     server = connect(frontier_url(url))
     if not stay:
-        return _join(_wait_for(server, CRAWL, None, wait, url), url, db)
+        announcement = _wait_for(server, CRAWL, None, wait, url)
+        assert announcement is not None
+        return _join(announcement, url, db)
+    return _stay(server, url, db)
+
+
+def _stay(server: Any, url: str, db: str | None) -> int:
+    """Joins each crawl announced at `url` in a child process, until SIGTERM or Ctrl-C,
+    which the child of the moment hears too (it stops as a worker does: its pages are
+    stored or go back to the queue)."""
+    from crawler.distributed.keys import CRAWL
+
+    command = [sys.executable, "-m", "shoplint", "worker", url, *(["--db", db] if db else [])]
+    children: list[subprocess.Popen[bytes]] = []
+    stopped: list[int] = []
+
+    def stop(signum: int, _: Any) -> None:
+        stopped.append(signum)
+        for child in children:
+            child.send_signal(signum)
+
     joined = None
-    while True:
-        announcement = _wait_for(server, CRAWL, joined, None, url)
-        joined = announcement.token
-        command = [sys.executable, "-m", "shoplint", "worker", url]
-        subprocess.run(command + (["--db", db] if db else []), check=False)
+    with stop_signals_to(stop):
+        while not stopped:
+            announcement = _wait_for(server, CRAWL, joined, None, url, stopped)
+            if announcement is None:
+                break
+            joined = announcement.token
+            children[:] = [subprocess.Popen(command)]
+            children[0].wait()
+    return 0
 
 
 def _wait_for(
-    server: Any, key: str, not_token: str | None, timeout: float | None, url: str
-) -> Announcement:
+    server: Any,
+    key: str,
+    not_token: str | None,
+    timeout: float | None,
+    url: str,
+    stopped: list[int] | None = None,
+) -> Announcement | None:
+    """The crawl announced (not the one of `not_token`); None once `stopped` fills."""
     deadline = None if timeout is None else time.monotonic() + timeout
     while deadline is None or time.monotonic() < deadline:
+        if stopped:
+            return None
         held = server.get(key)
         if held is not None:
             announcement = Announcement.loads(held)
@@ -225,6 +258,7 @@ def _join(announcement: Announcement, url: str, db: str | None) -> int:
             stop_at=time.monotonic() + config.run.max_minutes * 60,
             grace=config.run.stop_grace_seconds,
             sharing=sharing,
+            store_password_env=config.store.password_env,
         )
     finally:
         page_checks.close()

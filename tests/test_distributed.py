@@ -259,3 +259,25 @@ def test_bad_frontier_is_one_line(tmp_path: Path, frontier: str, code: int, mess
     assert message in proc.stderr
     assert len(proc.stderr.strip().splitlines()) == 1
     assert "geheim" not in proc.stderr
+
+
+def test_a_staying_worker_joins_one_crawl_after_another(shared: SharedRun):
+    with FixtureServer(_site(40, delay=0.2)) as site:
+        worker = subprocess.Popen(
+            shoplint_command("worker", shared.redis.url, "--db", shared.db, "--stay"),
+            cwd=shared.tmp,
+            env=subprocess_env(),
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            text=True,
+        )
+        shared.workers.append(worker)
+        for _ in range(2):
+            proc = shared.run(site.url, config={"crawl": {"concurrency": 2}})
+            assert proc.returncode in CRAWLED, proc.stderr
+        worker.send_signal(signal.SIGTERM)
+        output = worker.communicate(timeout=60)[0]
+    assert worker.returncode == 0, output
+    assert "joining run 1 " in output and "joining run 2 " in output
+    store = StoreReader(Path(shared.db), shared.out)
+    assert [run["status"] for run in store.runs()] == ["complete", "complete"]

@@ -5,6 +5,7 @@ judged with `shoplint gate`, which applies the gate again without crawling."""
 
 from __future__ import annotations
 
+import itertools
 import json
 import os
 import re
@@ -364,12 +365,7 @@ def test_ci_examples_use_the_command_line_as_it_is(name, example_variables):
     pipelines silently), and each has the nightly and the release job."""
     text = (EXAMPLES / name).read_text(encoding="utf-8")
     yaml.safe_load(text)
-    commands = []
-    for line in text.replace("\\\n", " ").splitlines():
-        line = re.sub(r"^(- |run: |status=0 )", "", line.strip()).strip()
-        if line.startswith("shoplint "):
-            command = line.split("||")[0]
-            commands.append(shlex.split(os.path.expandvars(command))[1:])
+    commands = _shoplint_commands(text)
     assert {args[0] for args in commands} == {"run", "gate"}
     for args in commands:
         parsed = build_parser().parse_args(args)
@@ -377,8 +373,48 @@ def test_ci_examples_use_the_command_line_as_it_is(name, example_variables):
     assert "summary.md" in text and "junit.xml" in text and "--keep-runs" in text
 
 
+def test_distributed_examples_use_the_command_line_as_it_is(example_variables):
+    """examples/distributed: every shoplint command of the compose file and the nightly
+    parses, the workers join the coordinator's Redis database, and the schema is upgraded in
+    the store the run writes to."""
+    folder = EXAMPLES / "distributed"
+    compose = yaml.safe_load((folder / "compose.yml").read_text(encoding="utf-8"))
+    in_compose = [
+        shlex.split(os.path.expandvars(service["command"]))
+        for service in compose["services"].values()
+        if "build" in service  # the shoplint image
+    ]
+    assert all(words[0] == "shoplint" for words in in_compose)
+    nightly = (folder / "github-actions.yml").read_text(encoding="utf-8")
+    yaml.safe_load(nightly)
+    for commands in ([words[1:] for words in in_compose], _shoplint_commands(nightly)):
+        parsed = [build_parser().parse_args(args) for args in commands]
+        assert {args.command for args in parsed} == {"db", "run", "worker"}
+        (run,) = [args for args in parsed if args.command == "run"]
+        assert {args.frontier for args in parsed if args.command == "worker"} == {run.frontier}
+        assert {args.db for args in parsed if args.command == "db"} == {run.db}
+
+
+def _shoplint_commands(text: str) -> list[list[str]]:
+    """The arguments of each `shoplint` command in a CI file's shell lines, with the
+    environment's variables, up to the first shell operator (`||`, `&`, `>`)."""
+    operator = set("();<>|&").issuperset  # a token of shlex's punctuation_chars only
+    commands = []
+    for line in text.replace("\\\n", " ").splitlines():
+        line = re.sub(r"^(- |run: |status=0 )", "", line.strip()).strip()
+        if line.startswith("shoplint "):
+            words = shlex.shlex(os.path.expandvars(line), posix=True, punctuation_chars=True)
+            words.whitespace_split = True
+            commands.append(list(itertools.takewhile(lambda w: not operator(w), words))[1:])
+    return commands
+
+
 @pytest.fixture
 def example_variables(monkeypatch):
-    for name, value in {"SHOP_URL": "https://shop.example/", "SHOPLINT_DB": "/db"}.items():
+    for name, value in {
+        "SHOP_URL": "https://shop.example/",
+        "SHOPLINT_DB": "/db",
+        "SHOPLINT_FRONTIER": "redis://redis.example:6379/0",
+    }.items():
         monkeypatch.setenv(name, value)
     monkeypatch.setenv("KEEP_RUNS", "60")
