@@ -18,6 +18,7 @@ from ground.model import FlowOutcome, Severity
 from reports.config import GatePolicy
 from shoplint import __version__
 from shoplint.config import DEFAULT_CONFIG_FILE, Config, load_config
+from shoplint.db_command import DB_HELP, db_location
 
 if TYPE_CHECKING:
     from shoplint.gating import RunOutcome
@@ -44,7 +45,7 @@ def build_parser() -> argparse.ArgumentParser:
     run_cmd.add_argument("url", metavar="URL", help="the shop's start URL")
     run_cmd.add_argument("--config", help=f"config file (default: ./{DEFAULT_CONFIG_FILE} if any)")
     _add_run_options(run_cmd)
-    run_cmd.add_argument("--db", help="run store file (default: store.path, shoplint.db)")
+    run_cmd.add_argument("--db", type=db_location, help=DB_HELP)
     run_cmd.add_argument(
         "--max-pages", type=_count, help="stop after this many HTML pages (0: no limit)"
     )
@@ -79,6 +80,7 @@ def build_parser() -> argparse.ArgumentParser:
     worker_cmd.add_argument("frontier", metavar="redis://HOST:PORT/DB")
     worker_cmd.add_argument(
         "--db",
+        type=db_location,
         help="the run store as this machine reaches it (default: $SHOPLINT_DB, else"
         " the coordinator's)",
     )
@@ -101,7 +103,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     gate_cmd.add_argument("--run", type=_count, metavar="ID", help="this stored run instead")
     gate_cmd.add_argument("--config", help=f"config file (default: ./{DEFAULT_CONFIG_FILE} if any)")
-    gate_cmd.add_argument("--db", help="run store file (default: store.path, shoplint.db)")
+    gate_cmd.add_argument("--db", type=db_location, help=DB_HELP)
     _add_run_options(gate_cmd)
     _add_gate_options(gate_cmd)
 
@@ -120,7 +122,7 @@ def build_parser() -> argparse.ArgumentParser:
     accept_cmd.add_argument(
         "--config", help=f"config file (default: ./{DEFAULT_CONFIG_FILE} if any)"
     )
-    accept_cmd.add_argument("--db", help="run store file (default: store.path, shoplint.db)")
+    accept_cmd.add_argument("--db", type=db_location, help=DB_HELP)
 
     owners_cmd = commands.add_parser("owners", help="explain which team gets a page's findings")
     owners_cmd.add_argument("url", metavar="URL", help="a page of the shop")
@@ -148,6 +150,23 @@ def build_parser() -> argparse.ArgumentParser:
     init_cmd = commands.add_parser("init", help="write a commented starter shoplint.yml")
     init_cmd.add_argument("path", nargs="?", default=DEFAULT_CONFIG_FILE)
     init_cmd.add_argument("--force", action="store_true", help="overwrite an existing file")
+
+    db_cmd = commands.add_parser("db", help="the run store: make or upgrade its schema, copy it")
+    db_commands = db_cmd.add_subparsers(dest="db_command", required=True, parser_class=_Parser)
+    upgrade_cmd = db_commands.add_parser(
+        "upgrade", help="make the store's schema, or bring it up to this shoplint's"
+    )
+    upgrade_cmd.add_argument("--db", type=db_location, help=DB_HELP)
+    copy_cmd = db_commands.add_parser(
+        "copy", help="copy every run and the history kept across runs into an empty store"
+    )
+    copy_cmd.add_argument("source", metavar="SRC", type=db_location, help="the store to copy")
+    copy_cmd.add_argument("target", metavar="DST", type=db_location, help="an empty store")
+    for command in (upgrade_cmd, copy_cmd):
+        command.add_argument(
+            "--config",
+            help=f"config file, for store.password_env (default: ./{DEFAULT_CONFIG_FILE})",
+        )
     return parser
 
 
@@ -227,6 +246,7 @@ def main(argv: list[str] | None = None) -> int:
             "demo": cmd_demo,
             "checks": cmd_checks,
             "init": cmd_init,
+            "db": cmd_db,
         }
         return commands[args.command](args)
     except ShoplintError as exc:
@@ -290,7 +310,7 @@ def cmd_gate(args: argparse.Namespace) -> int:
 
 def cmd_accept(args: argparse.Namespace) -> int:
     from reports.baseline import accept
-    from store import open_store
+    from store import open_store, shown, store_exists
 
     config = load_config(args.config).with_overrides({"store": {"path": args.db}})
     baseline = args.baseline or config.gate.baseline
@@ -300,9 +320,10 @@ def cmd_accept(args: argparse.Namespace) -> int:
     for prefix in args.fingerprints:
         if len(prefix) < 6:
             raise ConfigError(f"FINGERPRINT {prefix}: too short (6 characters at least)")
-    if not Path(config.store.path).is_file():
-        raise ConfigError(f"--db {config.store.path}: no run store there to look findings up in")
-    store = open_store(config.store.path)
+    where, password_env = config.store.path, config.store.password_env
+    if not store_exists(where, password_env):
+        raise ConfigError(f"--db {shown(where)}: no run store there to look findings up in")
+    store = open_store(where, password_env)
     try:
         found = {prefix: store.finding_by_fingerprint(prefix) for prefix in args.fingerprints}
     finally:
@@ -405,6 +426,18 @@ def cmd_checks(args: argparse.Namespace) -> int:
         for name, option in rule.options.items():
             print(f"  {name}: {option.default!r}")
             print(f"      {option.type_text}" + (f": {option.doc}" if option.doc else ""))
+    return 0
+
+
+def cmd_db(args: argparse.Namespace) -> int:
+    from shoplint import db_command
+
+    config = load_config(args.config)
+    if args.db_command == "upgrade":
+        config = config.with_overrides({"store": {"path": args.db}})
+        print(db_command.upgrade(config.store.path, config.store.password_env))
+    else:
+        print(db_command.copy(args.source, args.target, config.store.password_env))
     return 0
 
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 from pathlib import Path
 from typing import Any
 
@@ -33,7 +34,7 @@ from reports.config import (
     check_owner_teams,
     default_teams,
 )
-from store.config import StoreConfig
+from store.config import STORE_ENV, StoreConfig
 
 DEFAULT_CONFIG_FILE = "shoplint.yml"
 
@@ -104,7 +105,14 @@ class Config(Section):
 
 
 def load_config(path: str | Path | None) -> Config:
-    """Read `path`, or ./shoplint.yml when it exists, or use the defaults."""
+    """Read `path`, or ./shoplint.yml when it exists, or use the defaults; $SHOPLINT_DB
+    names the store over store.path (and --db, laid over this later, over both)."""
+    config = _read_config(path)
+    store = os.environ.get(STORE_ENV)
+    return config.with_overrides({"store": {"path": store}}) if store else config
+
+
+def _read_config(path: str | Path | None) -> Config:
     if path is None:
         if not Path(DEFAULT_CONFIG_FILE).is_file():
             return Config()

@@ -18,34 +18,23 @@ from dataclasses import asdict, dataclass
 from datetime import date
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit, urlunsplit
+from urllib.parse import urlsplit
 
 from ground.errors import ConfigError, CrawlError
 from ground.signals import stop_signals_to
+from store.locations import is_postgres, shown
 
 _POLL_SECONDS = 0.5
 _ENDED_SECONDS = 60  # how long a finished crawl's end stays for its workers to read
 
 
-def shown(url: str) -> str:
-    """`url` without a password: what may be printed."""
-    parts = urlsplit(url)
-    if parts.password is None:
-        return url
-    host = parts.hostname or ""
-    netloc = f"{parts.username}:***@{host}" + (f":{parts.port}" if parts.port else "")
-    return urlunsplit(parts._replace(netloc=netloc))
-
-
 def frontier_url(url: str) -> str:
     """A --frontier / worker address, checked: redis:// or rediss://, no password in it."""
     parts = urlsplit(url)
+    if parts.password is not None:  # the address is not repeated: it holds the password
+        raise ConfigError("--frontier: no password on the command line; set REDISCLI_AUTH")
     if parts.scheme not in ("redis", "rediss"):
-        raise ConfigError(f"--frontier {shown(url)}: expected a redis:// address")
-    if parts.password is not None:
-        raise ConfigError(
-            f"--frontier {shown(url)}: no password on the command line; set REDISCLI_AUTH"
-        )
+        raise ConfigError(f"--frontier {url}: expected a redis:// address")
     return url
 
 
@@ -64,7 +53,7 @@ def connect(url: str) -> Any:
     try:
         server.ping()
     except redis.RedisError as exc:
-        raise CrawlError(f"{shown(url)}: cannot reach Redis ({exc})") from None
+        raise CrawlError(f"{url}: cannot reach Redis ({exc})") from None
     return server
 
 
@@ -89,9 +78,10 @@ class Announcement:
 
 
 def store_address(path: str) -> str:
-    """The store as other processes (other machines) should find it: a URL without
-    password, or the SQLite file's absolute path."""
-    if "://" in path:
+    """The store as other processes (other machines) should find it: a URL without its
+    password (each process has its own: PGPASSWORD, ~/.pgpass, store.password_env), or
+    the SQLite file's absolute path."""
+    if is_postgres(path):
         return shown(path)
     return str(Path(path).resolve())
 
@@ -106,12 +96,13 @@ class Coordination:
         self.server = connect(url)
         self.keys = CrawlKeys.of_run(run_id)
         self.crawl_key = CRAWL
+        store = store_address(config.store.path)  # Redis never holds a password
         self.announcement = Announcement(
             run_id,
             start_url,
             today.isoformat(),
-            config.model_dump(mode="json"),
-            store_address(config.store.path),
+            config.with_overrides({"store": {"path": store}}).model_dump(mode="json"),
+            store,
             process_id(),
             os.urandom(8).hex(),
         )
@@ -128,7 +119,7 @@ class Coordination:
             alive = self.server.exists(self.keys.of_run(other.run_id).alive + other.coordinator)
             if alive:
                 raise ConfigError(
-                    f"--frontier {shown(self.url)}: holds the crawl of run {other.run_id}"
+                    f"--frontier {self.url}: holds the crawl of run {other.run_id}"
                     f" of {other.start_url} now; use another Redis database (redis://.../N)"
                 )
             self._clear(self.keys.of_run(other.run_id))  # its coordinator died
@@ -224,7 +215,7 @@ def _wait_for(
             if announcement.token != not_token:
                 return announcement
         time.sleep(_POLL_SECONDS)
-    raise CrawlError(f"worker: no crawl to join at {shown(url)} within {timeout:g} s")
+    raise CrawlError(f"worker: no crawl to join at {url} within {timeout:g} s")
 
 
 def _join(announcement: Announcement, url: str, db: str | None) -> int:

@@ -15,7 +15,7 @@ from reports.data import ReportData
 from reports.gate import GateResult
 from reports.writers import write_reports
 from shoplint.config import Config
-from store import open_store
+from store import open_store, shown, store_exists
 
 EXIT_PASSED, EXIT_GATE_FAILED, EXIT_CRAWL_FAILED = 0, 1, 3
 
@@ -54,22 +54,21 @@ def gate(
 ) -> RunOutcome:
     """The gate (and the reports) again for a stored run, without crawling: run `run_id`,
     else the latest finished run of `url`, else the latest finished run in the store."""
-    if not Path(config.store.path).is_file():
-        raise ConfigError(f"--db {config.store.path}: no run store there")
+    where, password_env = config.store.path, config.store.password_env
+    if not store_exists(where, password_env):
+        raise ConfigError(f"--db {shown(where)}: no run store there")
     report_dir = prepared_report_dir(config)
-    store = open_store(config.store.path)
+    store = open_store(where, password_env)
     try:
         if run_id is not None:
             try:
                 chosen = store.run(run_id)
             except KeyError:
-                raise ConfigError(f"--run {run_id}: no such run in {config.store.path}") from None
+                raise ConfigError(f"--run {run_id}: no such run in {shown(where)}") from None
         else:
             chosen = store.latest_run(start_url_key(url, config) if url else None)
             if chosen is None:
-                raise ConfigError(
-                    f"--db {config.store.path}: no finished run of {url or 'any site'}"
-                )
+                raise ConfigError(f"--db {shown(where)}: no finished run of {url or 'any site'}")
         report = assemble(store, chosen.id, config, today)
     finally:
         store.close()

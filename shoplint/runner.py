@@ -28,7 +28,8 @@ from reports.writers import write_reports
 from shoplint.bounds import Bounds, RunStopped
 from shoplint.config import Config
 from shoplint.gating import RunOutcome, prepared_report_dir, start_url_key
-from store import RunBook, open_store
+from store import RunBook, open_store, shown
+from store.config import StoreConfig
 
 TRACEBACK_FILE = "traceback.txt"  # in the report folder, when a run failed unexpectedly
 
@@ -62,7 +63,7 @@ def run(
     context = check_context(config, start, today)
     workers = config.crawl.check_workers
     page_checks = PageChecks(context, default_workers() if workers is None else workers)
-    store = open_store(config.store.path)
+    store = open_store(config.store.path, config.store.password_env)
     with bounds.signals():
         try:
             run_id, before = _begin(store, start, config, today, resume)
@@ -145,11 +146,16 @@ class _Phases:
             stop_at=self.bounds.deadline,
             grace=self.config.run.stop_grace_seconds,
             sharing=sharing,
+            store_password_env=self.config.store.password_env,
         )
         if coordination is not None:
             coordination.close(result.finished)
         this.counters = _add(this.counters, result.counters())
         self.bounds.after_crawl(result)
+        if result.store_failure is not None:  # nothing more can be stored: the run ends here
+            this.status = RunStatus.INTERRUPTED
+            this.problem = f"{result.store_failure}; --resume continues it"
+            return False
         if not result.finished:
             this.status = RunStatus.INTERRUPTED
             this.problem = f"crawl interrupted ({result.finish_reason}); --resume continues it"
@@ -159,11 +165,11 @@ class _Phases:
         return True
 
     def site_rules(self, this: _Run, phase: str) -> None:
-        path, context = self.config.store.path, self.context
+        store, context = self.config.store, self.context
         findings = self.bounds.phase(
             phase,
             "site_rules_minutes",
-            lambda: _site_findings(path, this.id, self.start, context),
+            lambda: _site_findings(store, this.id, self.start, context),
         )
         self.store.add_findings(this.id, findings)
 
@@ -206,11 +212,11 @@ def checkout(url: str, config: Config, today: date) -> list[FlowResult]:
 
 
 def _site_findings(
-    store_path: str, run_id: int, start: str, context: CheckContext
+    where: StoreConfig, run_id: int, start: str, context: CheckContext
 ) -> tuple[Finding, ...]:
     """The site rules, on a store connection of their own: they run in a thread of their
     own (shoplint/bounds.py), and an SQLite connection stays in the thread that opened it."""
-    store = open_store(store_path)
+    store = open_store(where.path, where.password_env)
     try:
         return site_findings(SiteView(store, run_id, start, link_cache=store), context)
     finally:
@@ -225,7 +231,7 @@ def _begin(
         return store.begin_run(start, config.digest(), today.isoformat()), {}
     previous = store.latest_unfinished_run(start)
     if previous is None:
-        raise ConfigError(f"--resume: no interrupted run of {start} in {config.store.path}")
+        raise ConfigError(f"--resume: no interrupted run of {start} in {shown(config.store.path)}")
     store.reopen_run(previous.id)
     return previous.id, previous.counters
 

@@ -13,15 +13,22 @@ role and no phase can touch what is not its own:
   the site rules' and checkout flows' results.
 - `History`: the reports (reports/assemble.py) and `shoplint accept` read stored runs,
   findings, first sightings and trends.
+- `Upkeep`: `shoplint db` upgrades a store's schema and copies every table into another.
 
-SQLite (store/sqlite.py) is the default, embedded and without set-up, and plays every role.
+SQLite (store/sqlite.py) is the default, embedded and without set-up; PostgreSQL
+(store/postgres.py, the `distributed` extra) is for runs shared by many machines and teams.
+Each plays every role, with the same answers: what they share is written once (store/sql.py,
+and the schema, store/schema.sql and store/schema.py).
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
+from importlib.util import find_spec
+from pathlib import Path
 from typing import Protocol
 
+from ground.errors import ConfigError
 from ground.model import (
     ExternalCheck,
     Fetch,
@@ -33,6 +40,8 @@ from ground.model import (
     RunStatus,
     SitemapEntry,
 )
+from store.locations import is_postgres, password_from, shown
+from store.schema import Table
 from store.sqlite import SqliteStore
 
 __all__ = [
@@ -43,7 +52,10 @@ __all__ = [
     "RunReader",
     "SqliteStore",
     "Store",
+    "Upkeep",
     "open_store",
+    "shown",
+    "store_exists",
 ]
 
 
@@ -103,10 +115,43 @@ class History(Protocol):
     def checkout_flows(self, run_id: int) -> list[FlowOutcome]: ...
 
 
-class Store(CrawlWriter, RunReader, LinkCache, RunBook, History, Protocol):
+class Upkeep(Protocol):
+    schema_found: int  # the schema version the store had when opened; 0: made just now
+
+    def holds_runs(self) -> bool: ...
+    def dump(self, table: Table) -> Iterator[tuple]: ...
+    def load(self, rows_by_table: Iterable[tuple[Table, Iterable[tuple]]]) -> dict[str, int]: ...
+
+
+class Store(CrawlWriter, RunReader, LinkCache, RunBook, History, Upkeep, Protocol):
     """Every role at once: what a backend implements, and what `open_store` returns."""
 
 
-def open_store(path: str) -> Store:
-    """Open (creating if needed) the store at `path`; raises CrawlError if it cannot."""
-    return SqliteStore(path)
+def open_store(location: str, password_env: str | None = None) -> Store:
+    """Open (creating or upgrading its schema if needed) the store at `location`, a SQLite
+    file or a PostgreSQL URL; `password_env` names the environment variable holding the
+    database's password (store.password_env). Raises CrawlError if it cannot."""
+    if not is_postgres(location):
+        return SqliteStore(location)
+    from store.postgres import PostgresStore
+
+    return PostgresStore(location, _postgres_password(location, password_env))
+
+
+def store_exists(location: str, password_env: str | None = None) -> bool:
+    """Whether a run store is there already: the commands that only read runs make none."""
+    if not is_postgres(location):
+        return Path(location).is_file()
+    from store.postgres import postgres_store_exists
+
+    return postgres_store_exists(location, _postgres_password(location, password_env))
+
+
+def _postgres_password(location: str, password_env: str | None) -> str | None:
+    """The password for a PostgreSQL store, once it is sure psycopg is there to use it."""
+    if find_spec("psycopg") is None:
+        raise ConfigError(
+            f"store {shown(location)}: a PostgreSQL store needs the distributed extra:"
+            " pip install 'shoplint[distributed]'"
+        )
+    return password_from(password_env)

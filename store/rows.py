@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import json
 
-from ground.model import Fetch, Outcome, RunInfo, RunStatus, StepOutcome, StepStatus
+from ground.model import Fetch, Finding, Outcome, RunInfo, RunStatus, StepOutcome, StepStatus
 
 FETCH_COLUMNS = (
     "url, depth, outcome, status, error, redirect_to, content_type, size, elapsed_ms,"
@@ -13,6 +13,7 @@ FETCH_COLUMNS = (
     " availability, updated"
 )
 RUN_COLUMNS = "id, start_url, config_digest, started_at, finished_at, status, today, counters"
+FINDING_COLUMNS = "check_name, code, severity, owner, url, target, message, evidence, fingerprint"
 
 
 def fetch_row(f: Fetch) -> tuple:
@@ -38,6 +39,11 @@ def fetch_row(f: Fetch) -> tuple:
         f.availability,
         f.updated,
     )
+
+
+def finding_row(run_id: int, f: Finding) -> tuple:
+    return (run_id, f.check, f.code, f.severity, f.owner, f.url, f.target, f.message,
+            f.evidence, f.fingerprint)  # fmt: skip
 
 
 def fetch_of(row: tuple) -> Fetch:

@@ -3,7 +3,9 @@
 -- One database holds many runs (history, "new since last run", the external-link cache).
 -- Every row belongs to a run; URLs are stored as text, normalised as in shoplint/urls.py
 -- (crawl keys: no fragment, tracking parameters dropped, query sorted).
--- The schema version is kept in PRAGMA user_version; see SqliteStore._migrate.
+-- Written in SQLite's SQL; store/schema.py makes PostgreSQL's of it with a few explicit
+-- substitutions (its docstring lists them). The schema version is kept in SQLite's PRAGMA
+-- user_version, in PostgreSQL's table schema_version; upgrades are in store/schema.py.
 
 -- One row per `shoplint run` (a resumed run keeps its row and id).
 CREATE TABLE IF NOT EXISTS runs (
@@ -82,8 +84,8 @@ CREATE TABLE IF NOT EXISTS findings (
     evidence    TEXT,
     fingerprint TEXT NOT NULL
 );
--- One finding per (code, url, target); IFNULL because SQL keys treat NULLs as distinct.
-CREATE UNIQUE INDEX IF NOT EXISTS findings_key ON findings (run_id, code, url, IFNULL(target, ''));
+-- One finding per (code, url, target); COALESCE because SQL keys treat NULLs as distinct.
+CREATE UNIQUE INDEX IF NOT EXISTS findings_key ON findings (run_id, code, url, COALESCE(target, ''));
 CREATE INDEX IF NOT EXISTS findings_by_fingerprint ON findings (fingerprint);
 
 -- When each finding was first seen on a site: kept when old runs are deleted (store.keep_runs),

@@ -123,7 +123,9 @@ class SharedCrawl:
         and lost between its last write and its death."""
         frontier = self.crawler.spider.frontier
         settings = self.crawler.settings
-        store = open_store(settings["SHOPLINT_STORE_PATH"])
+        store = open_store(
+            settings["SHOPLINT_STORE_PATH"], settings.get("SHOPLINT_STORE_PASSWORD_ENV")
+        )
         try:
             stored = {url for url, _ in store.fetched_urls(settings.getint("SHOPLINT_RUN_ID"))}
         finally:
