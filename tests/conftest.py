@@ -65,6 +65,22 @@ class StoreReader:
         return json.loads((self.out / "findings.json").read_text(encoding="utf-8"))
 
 
+def report_of(out: Path) -> dict[str, Any]:
+    """findings.json of the report in `out`."""
+    return json.loads((out / "findings.json").read_text(encoding="utf-8"))
+
+
+def stable_findings(report: dict[str, Any], status: str | None = None) -> set[tuple[str, str]]:
+    """(code, fingerprint) of the findings, but for the sort and filter variants of a
+    category (`?merk=`, `?sort=`): which of them get in under max_query_variants depends
+    on the order pages arrive in, which differs from run to run."""
+    return {
+        (f["code"], f["fingerprint"])
+        for f in report["findings"]
+        if "?" not in f["url"] + (f["target"] or "") and status in (None, f["status"])
+    }
+
+
 def shoplint_command(*args: str) -> list[str]:
     return [sys.executable, "-m", "shoplint", *args]
 

@@ -1,9 +1,10 @@
 """A crawl shared over a real Redis: a coordinator (`run --frontier`) and `shoplint worker`s,
-each a process of its own, against real local sites. The store is SQLite here (one file,
-the same machine); tests/test_postgres_runs.py runs the demo shop on PostgreSQL too."""
+each a process of its own, against real local sites. The store is a SQLite file (the same
+machine), and for the demo shop a real PostgreSQL, as a crawl over many machines keeps it."""
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 import signal
 import subprocess
@@ -14,9 +15,20 @@ from urllib.parse import urlsplit
 
 import pytest
 import yaml
-from conftest import CRAWLED, RUN_TIMEOUT, StoreReader, shoplint_command, subprocess_env
+from conftest import (
+    CRAWLED,
+    RUN_TIMEOUT,
+    TODAY,
+    StoreReader,
+    report_of,
+    shoplint_command,
+    stable_findings,
+    subprocess_env,
+)
 from fixture_server import FixtureServer, Reply, html_page
 from services import Redis
+
+from shoplint.demo import DemoShop
 
 pytestmark = pytest.mark.timeout(240)
 
@@ -96,6 +108,11 @@ def _site(pages: int, delay: float = 0.0, links: int = 6) -> dict[str, Reply]:
     return routes
 
 
+def _pages_of(worker_output: str) -> int:
+    """The pages a worker says it fetched ("worker: 12 pages, ...")."""
+    return int(worker_output.split("worker: ")[-1].split(" pages")[0])
+
+
 def _page_fetches(store: StoreReader) -> dict[str, dict[str, Any]]:
     return {url: row for url, row in store.fetches().items() if "/p/" in url}
 
@@ -114,13 +131,40 @@ def test_coordinator_and_two_workers_share_the_crawl_each_page_once(shared: Shar
     for code, output in workers:
         assert code == 0, output
         assert "(finished)" in output
-    worker_pages = [int(output.split("worker: ")[-1].split(" pages")[0]) for _, output in workers]
+    worker_pages = [_pages_of(output) for _, output in workers]
     assert all(n > 0 for n in worker_pages), worker_pages
     assert all(site.hits[f"/p/{i}/"] == 1 for i in range(90))
     assert site.hits["/robots.txt"] == 1
     # the per-host limit holds across the three processes together
     assert site.peak_in_flight <= 3
     assert store.run()["counters"]["pages"] == 91  # the home page too, counted by everyone
+
+
+def test_the_demo_shop_shared_by_three_processes_on_postgresql_finds_what_one_does(
+    tmp_path: Path, redis: Redis, pg_url: str
+):
+    """SQLite and one process, against PostgreSQL with a coordinator and two workers."""
+    shared = SharedRun(tmp_path, redis, pg_url)
+    try:
+        with DemoShop(today=dt.date.fromisoformat(TODAY)) as shop:
+            alone = subprocess.run(
+                shoplint_command(
+                    "run", shop.url, "--internal-only", "--db", str(tmp_path / "alone.db"),
+                    "--out", str(tmp_path / "alone"),
+                ),
+                cwd=tmp_path, env=subprocess_env(), capture_output=True, text=True,
+                timeout=RUN_TIMEOUT,
+            )  # fmt: skip
+            shared.start_workers(2)
+            together = shared.run(shop.url, "--internal-only")
+            workers = shared.workers_done()
+    finally:
+        shared.stop_all()
+    assert alone.returncode in CRAWLED, alone.stderr
+    assert together.returncode in CRAWLED, together.stderr
+    assert all(code == 0 for code, _ in workers), workers
+    assert sum(_pages_of(output) for _, output in workers) > 0  # they took part
+    assert stable_findings(report_of(shared.out)) == stable_findings(report_of(tmp_path / "alone"))
 
 
 def test_query_variants_are_capped_across_workers(shared: SharedRun):

@@ -6,18 +6,24 @@ password, handed over through store.password_env, that never shows."""
 from __future__ import annotations
 
 import datetime as dt
-import json
 import os
 import subprocess
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 import pytest
 import yaml
-from conftest import CRAWLED, RUN_TIMEOUT, TODAY, shoplint_command, subprocess_env
+from conftest import (
+    CRAWLED,
+    RUN_TIMEOUT,
+    TODAY,
+    report_of,
+    shoplint_command,
+    stable_findings,
+    subprocess_env,
+)
 from fixture_server import FixtureServer, Reply, html_page
 from services import Postgres
 
@@ -39,21 +45,6 @@ def _run(cwd: Path, *args: str, env: dict[str, str] | None = None) -> subprocess
     )
 
 
-def _report(out: Path) -> dict[str, Any]:
-    return json.loads((out / "findings.json").read_text(encoding="utf-8"))
-
-
-def _stable(report: dict[str, Any], status: str | None = None) -> set[tuple[str, str]]:
-    """(code, fingerprint) of the findings, but for the sort and filter variants of a
-    category (`?merk=`, `?sort=`): which of them get in under max_query_variants depends
-    on the order pages arrive in, which differs from run to run."""
-    return {
-        (f["code"], f["fingerprint"])
-        for f in report["findings"]
-        if "?" not in f["url"] + (f["target"] or "") and status in (None, f["status"])
-    }
-
-
 def test_the_demo_shop_on_postgresql_finds_what_sqlite_finds(
     tmp_path: Path, pg_url: str, write_config
 ):
@@ -67,13 +58,15 @@ def test_the_demo_shop_on_postgresql_finds_what_sqlite_finds(
         second = _run(tmp_path, *run, "--db", pg_url, "--out", "pg-2", "--keep-runs", "1")
     for proc in (on_sqlite, first, second):
         assert proc.returncode in CRAWLED, proc.stderr
-    assert _stable(_report(tmp_path / "pg-2")) == _stable(_report(tmp_path / "sqlite"))
+    assert stable_findings(report_of(tmp_path / "pg-2")) == stable_findings(
+        report_of(tmp_path / "sqlite")
+    )
     assert "since run 1" in second.stdout  # compared with the run before, on PostgreSQL
-    assert {code for code, _ in _stable(_report(tmp_path / "pg-2"), "new")} == {"PAG010"}
+    assert {code for code, _ in stable_findings(report_of(tmp_path / "pg-2"), "new")} == {"PAG010"}
 
     gone = _run(tmp_path, "gate", "--db", pg_url, "--run", "1", "--out", "gate")
     assert gone.returncode == 2 and "--run 1: no such run" in gone.stderr  # kept: 1 run
-    error = next(f for f in _report(tmp_path / "pg-2")["findings"] if f["code"] == "PAG007")
+    error = next(f for f in report_of(tmp_path / "pg-2")["findings"] if f["code"] == "PAG007")
     baseline = tmp_path / "baseline.yml"
     accepted = _run(
         tmp_path, "accept", error["fingerprint"], "--reason", "known", "--by", "test",
@@ -84,7 +77,7 @@ def test_the_demo_shop_on_postgresql_finds_what_sqlite_finds(
     assert gate.returncode == 1, gate.stderr  # the other errors still fail it
     (judged,) = [
         f
-        for f in _report(tmp_path / "gate")["findings"]
+        for f in report_of(tmp_path / "gate")["findings"]
         if f["fingerprint"] == error["fingerprint"]
     ]
     assert judged["accepted"]["by"] == "test" and not judged["blocking"]
@@ -191,7 +184,7 @@ def test_a_database_lost_mid_crawl_fails_the_run_in_one_line_and_resume_finishes
 
         resumed = _run(tmp_path, *run, "--out", str(out), "--resume", env=secret_database.env())
     assert resumed.returncode in CRAWLED, resumed.stderr
-    assert _report(out)["run"]["status"] == "complete"
+    assert report_of(out)["run"]["status"] == "complete"
     assert _stored_pages(secret_database) == 1 + PAGES  # each once: the key is (run, url)
     links = secret_database.query("SELECT source, COUNT(*) FROM refs GROUP BY source")
     assert sorted(n for _, n in links) == [1] * PAGES + [PAGES]  # each page's links once

@@ -38,7 +38,7 @@ def _page(html: str | bytes, url: str = URL) -> Page:
     body = html.encode() if isinstance(html, str) else html
     doc = parse_html(body, "utf-8")
     fetch = Fetch(url, 0, Outcome.RESPONSE, 200, is_page=True, lang=page_facts(doc).lang)
-    return Page(fetch, doc, ())
+    return Page(fetch, doc)
 
 
 def _findings(page: Page) -> list[Finding]:
