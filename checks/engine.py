@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Iterator
 from typing import NamedTuple
 
-from checks import freshness, images, language, links, pages
+from checks import browser, freshness, images, language, links, pages
 from checks.context import CheckContext
 from checks.page import Page
 from checks.registry import family_rules
@@ -34,6 +34,7 @@ FAMILIES: tuple[Family, ...] = (
     Family("freshness", page=freshness.check_page, site=freshness.check_site),
     Family("language", page=language.check_page),
     Family("checkout"),
+    Family("browser", page=browser.check_page),
 )
 _CODES = {
     family.name: tuple(rule.code for rule in family_rules(family.name)) for family in FAMILIES

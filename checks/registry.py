@@ -20,7 +20,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from checks.catalogue import checkout, freshness, images, language, links, pages
+from checks.catalogue import browser, checkout, freshness, images, language, links, pages
 from checks.catalogue.rule import Option, Rule
 
 __all__ = [
@@ -40,6 +40,7 @@ FAMILY_PREFIXES = {  # in report order
     "freshness": "FRS",
     "language": "LNG",
     "checkout": "CHK",
+    "browser": "BRW",
 }
 RETIRED_CODES: frozenset[str] = frozenset()  # codes once used and removed: never reuse
 _CODE = re.compile(r"[A-Z]{3}\d{3}")
@@ -78,7 +79,7 @@ def _type_problem(name: str, option: Option, value: Any) -> str | None:
 
 REGISTRY: dict[str, Rule] = _registered(
     rule
-    for family in (links, images, pages, freshness, language, checkout)  # report order
+    for family in (links, images, pages, freshness, language, checkout, browser)  # report order
     for rule in family.RULES
 )
 

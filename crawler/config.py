@@ -3,6 +3,8 @@ them into Scrapy settings."""
 
 from __future__ import annotations
 
+from typing import Literal
+
 from pydantic import Field
 
 from ground.sections import Section
@@ -54,3 +56,8 @@ class CrawlConfig(Section):
     # processes running the page checks beside the crawl; None: one when the machine has a
     # second core; 0: the checks run in the crawl's own process
     check_workers: int | None = Field(None, ge=0, le=8)
+    # pages loaded in headless Chromium (crawler/rendering.py): never; auto (a page whose
+    # HTML is an app shell, and the other pages of its template); always (every HTML page)
+    render: Literal["never", "auto", "always"] = "never"
+    render_concurrency: int = Field(4, ge=1, le=32)  # browser pages at once
+    browser_path: str | None = None  # Chromium; also $SHOPLINT_CHROMIUM; default: on PATH

@@ -7,6 +7,7 @@ from importlib.metadata import version
 from typing import TYPE_CHECKING, Any
 
 from crawler.config import CrawlConfig, SiteConfig
+from crawler.render_decision import render_settings
 
 if TYPE_CHECKING:
     from crawler.distributed.settings import Sharing
@@ -80,16 +81,29 @@ def crawl_settings(
     sharing: Sharing | None = None,
     store_password_env: str | None = None,
 ) -> dict[str, Any]:
-    """The settings of one crawl; with `sharing`, of one process of a shared crawl."""
+    """The settings of one crawl; with `sharing`, of one process of a shared crawl. Each
+    option (rendering, sharing) extends the settings laid down before it."""
+    settings = _plain_settings(crawl, site, start_url, store_path, run_id, store_password_env)
+    if crawl.render != "never":
+        settings |= render_settings(crawl, settings)
     if sharing is not None:
         from crawler.distributed.settings import shared_settings  # the distributed extra
 
-        return {
-            **crawl_settings(crawl, site, start_url, store_path, run_id, None, store_password_env),
-            **shared_settings(sharing, DEFAULTS),
-        }
+        settings |= shared_settings(sharing, settings)
+    return settings
+
+
+def _plain_settings(
+    crawl: CrawlConfig,
+    site: SiteConfig,
+    start_url: str,
+    store_path: str,
+    run_id: int,
+    store_password_env: str | None,
+) -> dict[str, Any]:
     return {
         **DEFAULTS,
+        "SHOPLINT_RENDER": crawl.render,
         "USER_AGENT": crawl.user_agent or USER_AGENT,
         "ROBOTSTXT_OBEY": crawl.obey_robots,
         # With the asyncio reactor, Scrapy (2.19) starts every queued request of a slot at

@@ -39,11 +39,12 @@ def _abandoned(request: Request, stats: StatsCollector) -> IgnoreRequest:
     return IgnoreRequest(ABANDONED)
 
 
-class AbandonableDownloadHandler(HTTP11DownloadHandler):
-    """Scrapy's HTTP handler, whose downloads in flight can be given up at once."""
+class Abandonable:
+    """Makes a Scrapy download handler's downloads in flight abandonable at once; put it
+    before the handler class it extends."""
 
     def __init__(self, crawler: Crawler):
-        super().__init__(crawler)
+        super().__init__(crawler)  # type: ignore[call-arg]
         self._stats = crawler.stats
         self._abandoned = False
         self._transfers: set[asyncio.Task[Response]] = set()
@@ -52,7 +53,7 @@ class AbandonableDownloadHandler(HTTP11DownloadHandler):
     async def download_request(self, request: Request) -> Response:
         if self._abandoned:
             raise _abandoned(request, self._stats)
-        transfer = asyncio.ensure_future(super().download_request(request))
+        transfer = asyncio.ensure_future(super().download_request(request))  # type: ignore[misc]
         self._transfers.add(transfer)
         try:
             return await transfer
@@ -67,6 +68,10 @@ class AbandonableDownloadHandler(HTTP11DownloadHandler):
         self._abandoned = True
         for transfer in self._transfers:
             transfer.cancel()  # cancels Twisted's request too: the connection is closed
+
+
+class AbandonableDownloadHandler(Abandonable, HTTP11DownloadHandler):
+    """Scrapy's HTTP handler, whose downloads in flight can be given up at once."""
 
 
 class Stopper:

@@ -111,6 +111,23 @@ class Fetch:
     body_problem: str | None = None  # an image that cannot be shown: empty, corrupt, ...
     availability: str | None = None  # a product page: in_stock | out_of_stock (shop_facts)
     updated: str | None = None  # what a page says about when it was last updated, as written
+    description: str | None = None  # <meta name="description">, whitespace squeezed (seo)
+    product: str | None = None  # a product page: JSON of its description and image (products)
+    # what the page showed in a browser, when it was rendered (crawl.render); read by the
+    # page rules, not stored: their findings are
+    browser: BrowserFacts | None = field(default=None, compare=False)
+
+
+@dataclass(frozen=True, slots=True)
+class BrowserFacts:
+    """What a page showed while it loaded in Chromium, of its own site only (a third
+    party's script and calls are not the shop's to fix)."""
+
+    reason: str  # why it was rendered: always | app-shell | template
+    script_errors: tuple[str, ...] = ()  # uncaught exceptions: "message (script)"
+    failed_requests: tuple[tuple[str, str], ...] = ()  # (url, HTTP status or network error)
+    broken_images: tuple[str, ...] = ()  # <img> addresses that did not load (naturalWidth 0)
+    source_links: frozenset[str] = frozenset()  # hrefs and srcs of the HTML source
 
 
 TOO_MANY_REDIRECTS = "too-many-redirects"  # Fetch.error of the hop where the crawl gave up

@@ -400,12 +400,30 @@ def cmd_demo(args: argparse.Namespace) -> int:
             {
                 "report": {"out": out},
                 "store": {"path": str(Path(out) / "shoplint.db")},
-                "crawl": {"internal_only": True},
+                "crawl": {"internal_only": True, "render": _demo_rendering()},
             }
         )
         outcome = run(shop.url, config, today)
     _print_outcome(outcome)
     return _exit_code(outcome, 0 if outcome.problem is None else outcome.exit_code)
+
+
+def _demo_rendering() -> str:
+    """The demo's assortment app is rendered in Chromium when there is one (crawl.render:
+    auto); without, the demo says what it leaves out."""
+    from crawler.config import CrawlConfig
+    from crawler.render_decision import ready_to_render
+
+    try:
+        ready_to_render(CrawlConfig(render="auto"))
+    except ConfigError:
+        print(
+            "demo: no Chromium (or no shoplint[render]): the assortment app, which only a"
+            " browser shows, is crawled as plain HTML and its defects are not found",
+            file=sys.stderr,
+        )
+        return "never"
+    return "auto"
 
 
 def cmd_checks(args: argparse.Namespace) -> int:

@@ -19,6 +19,7 @@ from checks.engine import site_findings
 from checks.page_checks import PageChecks, default_workers
 from checks.site import SiteView
 from crawler.process import crawl
+from crawler.render_decision import ready_to_render
 from crawler.settings import USER_AGENT
 from ground.errors import ConfigError
 from ground.model import Finding, Outcome, RunStatus
@@ -59,6 +60,7 @@ def run(
     bounds = Bounds(config.run)
     start = start_url_key(url, config)
     flows = prepare_flows(config.checkout or (), os.environ)  # before any request
+    ready_to_render(config.crawl)
     report_dir = prepared_report_dir(config)
     context = check_context(config, start, today)
     workers = config.crawl.check_workers

@@ -42,6 +42,7 @@ from checks.registry import REGISTRY
 RULES_DIR = Path(__file__).parent / "rules"
 CASES_ELSEWHERE = {  # family -> where its rules' cases are instead (each checks its own)
     "checkout": "test_checkout_rules.py: a flow needs sessions, form posts and https",
+    "browser": "test_rendering.py: a page needs Chromium to run its scripts",
 }
 
 

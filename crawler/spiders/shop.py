@@ -38,6 +38,7 @@ from twisted.python.failure import Failure
 
 from crawler.frontier import Admission
 from crawler.items import CrawledUrl, SitemapUrls
+from crawler.render_decision import RENDER, SOURCE, WATCH, RenderPolicy, word_count
 from crawler.signals import ROBOTS_FETCHED
 from ground.html.extract import (
     image_problem,
@@ -48,6 +49,7 @@ from ground.html.extract import (
 from ground.model import (
     REDIRECT_STATUSES,
     TOO_MANY_REDIRECTS,
+    BrowserFacts,
     Fetch,
     Outcome,
     Reference,
@@ -106,6 +108,7 @@ class ShopSpider(scrapy.Spider):
         spider.frontier = load_object(settings["SHOPLINT_FRONTIER_CLASS"]).from_crawler(crawler)
         spider.max_depth = settings.getint("SHOPLINT_MAX_DEPTH")
         spider.max_redirects = settings.getint("SHOPLINT_MAX_REDIRECTS")
+        spider.render = RenderPolicy(settings.get("SHOPLINT_RENDER", "never"))
         return spider
 
     # -- seeds ----------------------------------------------------------------------------
@@ -206,12 +209,16 @@ class ShopSpider(scrapy.Spider):
             item = self._unparseable(response, f"unparseable ({type(exc).__name__})")
         yield item or self._unparseable(response, "unparseable")
 
-    def _page(self, response: HtmlResponse) -> CrawledUrl | None:
+    def _page(self, response: HtmlResponse) -> CrawledUrl | scrapy.Request | None:
         """The page with its references, each new one of the site scheduled; None when the
-        bytes hold no HTML document."""
+        bytes hold no HTML document; the request to render it, when it needs a browser
+        (crawler/render_decision.py): the rendered page is then the page."""
         doc = parse_html(response.body, response.encoding)
         if doc is None:
             return None
+        rendered = response.meta.get(RENDER)
+        if rendered is None and (reason := self.render.reason(response.url, doc)):
+            return self._to_render(response, doc, reason)
         facts = page_facts(doc)
         base = resolve(response.url, facts.base) if facts.base else response.url
         base = base or response.url
@@ -226,6 +233,7 @@ class ShopSpider(scrapy.Spider):
                 fresh.append((target, raw.kind.navigable))
         self._schedule(fresh, depth + 1, page)
         canonical = resolve(base, facts.canonical) if facts.canonical else None
+        browser = self._seen_in_browser(response, doc, len(refs)) if rendered else None
         return CrawledUrl(
             self._fetch(
                 response,
@@ -235,11 +243,41 @@ class ShopSpider(scrapy.Spider):
                 canonical=canonical,
                 meta_robots=facts.meta_robots,
                 heading=facts.heading,
+                browser=browser,
             ),
             tuple(refs),
             doc,
             response.body,
             response.encoding,
+        )
+
+    def _to_render(self, response: HtmlResponse, doc: Any, reason: str) -> scrapy.Request:
+        """The page again, to load in the browser; what its HTML source holds goes along,
+        to tell what only the browser showed."""
+        source = frozenset(raw.raw for raw in page_facts(doc).refs)
+        request = self.request_for(response.url, response.meta["depth"], navigable=True)
+        request.meta.update({RENDER: reason, SOURCE: (source, word_count(doc))})
+        return request
+
+    def _seen_in_browser(self, response: HtmlResponse, doc: Any, links: int) -> BrowserFacts:
+        """What the page showed in the browser that is its own site's, and the lesson for
+        its template (crawler/render_decision.py)."""
+        reason = response.meta[RENDER]
+        self.crawler.stats.inc_value(f"shoplint/rendered/{reason}")
+        source, words = response.meta[SOURCE]
+        self.render.learn(response.url, (len(source), words), links, word_count(doc))
+        watch = response.meta.get(WATCH)
+        if watch is None:  # the browser's answer came without its watch (a retry)
+            return BrowserFacts(reason, source_links=source)
+        ours = self.site.contains
+        return BrowserFacts(
+            reason,
+            tuple(
+                dict.fromkeys(m for m, script in watch.script_errors if not script or ours(script))
+            ),
+            tuple(dict.fromkeys((u, why) for u, why in watch.failed_requests if ours(u))),
+            tuple(dict.fromkeys(u for u in watch.broken_images if ours(u))),
+            source,
         )
 
     def _unparseable(self, response: Response, error: str) -> CrawledUrl:

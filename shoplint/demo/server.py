@@ -29,7 +29,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qs
 
-from . import assets, cart, catalogue, checkout, content, defects, images, sitemaps
+from . import assets, assortiment, cart, catalogue, checkout, content, defects, images, sitemaps
 from .site import SIMPLE_PAGES, Site
 from .web import SESSION_COOKIE, App, Request, Response, redirect
 
@@ -137,6 +137,10 @@ ROUTES: tuple[Route, ...] = (
     Route(path("/zoeken"), get=catalogue.search),
     Route(item(rf"/categorie/{SLUG}/", "category_by_slug"), get=catalogue.category),
     Route(item(rf"/product/{SLUG}/", "product_by_slug"), get=catalogue.product),
+    # the assortment app, rendered in the browser from its JSON API (assortiment.py)
+    Route(path("/assortiment/"), get=assortiment.overview),
+    Route(item(rf"/assortiment/{SLUG}/", "category_by_slug"), get=assortiment.category_list),
+    Route(item(rf"/api/assortiment/{SLUG}\.json", "category_by_slug"), get=assortiment.api),
     # content (a soft 404 is no page: POST answers 404, not 405)
     Route(path("/acties/"), get=content.promotions),
     Route(seeded("soft_404"), get=defects.soft_404, post=not_found),

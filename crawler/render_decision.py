@@ -1,0 +1,120 @@
+"""Which pages are rendered in the browser (`crawl.render`), and the settings that make a
+crawl able to: this module needs no browser and no playwright (crawler/rendering.py does).
+
+`auto` renders a page whose plain HTML is an app shell (few words, and an empty mount
+element, a noscript note asking for JavaScript or a client-side router's marker), and every
+page of a template (crawler/path_traps.py) once one of its pages showed materially more in
+the browser than in its HTML source.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+from typing import Any
+from urllib.parse import urlsplit
+
+from crawler.config import CrawlConfig
+from crawler.path_traps import path_template
+from ground.errors import ConfigError
+
+RENDER = "render"  # request.meta: why the page is rendered (always | app-shell | template)
+WATCH = "render_watch"  # request.meta: the rendering's Watch (crawler/rendering.py)
+SOURCE = "render_source"  # request.meta: (links, words) of the page's HTML source
+BROWSER_ENV = "SHOPLINT_CHROMIUM"
+
+_SHELL_WORDS = 60  # fewer visible words than this, and a sign of a client-side app: a shell
+_MORE_LINKS = 5  # a rendered page with this many more links than its source needs rendering
+_IDLE_SHARE = 0.5  # of the download timeout, waited at most for the network to go idle
+_WORDS = (
+    "//body//text()[not(ancestor::script) and not(ancestor::style)"
+    " and not(ancestor::noscript) and not(ancestor::template)]"
+)
+_APP_SIGNS = (
+    "//*[@id='root' or @id='app' or @id='__next' or @id='__nuxt' or @id='svelte'][not(*)]",
+    "//noscript[contains(translate(., 'JAVASCRIPT', 'javascript'), 'javascript')]",
+    "//script[@id='__NEXT_DATA__' or @id='__NUXT_DATA__'] | //*[@ng-version or @data-reactroot]",
+)
+
+
+def word_count(doc: Any) -> int:
+    return len(" ".join(doc.xpath(_WORDS)).split())
+
+
+def app_shell(doc: Any) -> bool:
+    """Plain HTML that shows a customer next to nothing until a script has run."""
+    return any(doc.xpath(sign) for sign in _APP_SIGNS) and word_count(doc) < _SHELL_WORDS
+
+
+class RenderPolicy:
+    """Decides, page by page, whether and why to render; learns templates as it goes."""
+
+    def __init__(self, mode: str):
+        self.mode = mode  # never | auto | always
+        self._templates: set[str] = set()
+
+    def reason(self, url: str, doc: Any) -> str | None:
+        """Why the page at `url` (plain HTML `doc`) is to be rendered, or None."""
+        if self.mode == "always":
+            return "always"
+        if self.mode != "auto":
+            return None
+        if path_template(urlsplit(url).path) in self._templates:
+            return "template"
+        return "app-shell" if app_shell(doc) else None
+
+    def learn(self, url: str, source: tuple[int, int], links: int, words: int) -> None:
+        """After a rendering: a page that showed materially more than its source (links,
+        words) makes its template one that is always rendered."""
+        source_links, source_words = source
+        if links >= source_links + _MORE_LINKS or words >= 2 * source_words + _SHELL_WORDS:
+            self._templates.add(path_template(urlsplit(url).path))
+
+
+def browser_executable(configured: str | None) -> str:
+    """The Chromium to render with; a one-line ConfigError (exit 2) when there is none."""
+    candidate = configured or os.environ.get(BROWSER_ENV) or "chromium"
+    found = shutil.which(candidate)
+    if found is None:
+        raise ConfigError(
+            f"crawl.render needs Chromium: {candidate} was not found"
+            " (apt-get install chromium, or set crawl.browser_path or SHOPLINT_CHROMIUM)"
+        )
+    return found
+
+
+def ready_to_render(crawl: CrawlConfig) -> str | None:
+    """The Chromium a crawl with `crawl.render` uses (None for `never`); a one-line
+    ConfigError when it or scrapy-playwright is missing: asked before a run begins."""
+    if crawl.render == "never":
+        return None
+    try:
+        import scrapy_playwright  # noqa: F401
+    except ImportError:
+        raise ConfigError(
+            "crawl.render needs the render extra: pip install 'shoplint[render]'"
+        ) from None
+    return browser_executable(crawl.browser_path)
+
+
+def render_settings(crawl: CrawlConfig, defaults: dict[str, Any]) -> dict[str, Any]:
+    """The Scrapy settings a rendering crawl adds."""
+    handler = "crawler.rendering.RenderingDownloadHandler"
+    return {
+        "DOWNLOAD_HANDLERS": {"http": handler, "https": handler},
+        "PLAYWRIGHT_BROWSER_TYPE": "chromium",
+        "PLAYWRIGHT_LAUNCH_OPTIONS": {
+            "executable_path": ready_to_render(crawl),
+            "headless": True,
+            "args": ["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage"],
+        },
+        "PLAYWRIGHT_MAX_PAGES_PER_CONTEXT": crawl.render_concurrency,
+        "PLAYWRIGHT_MAX_CONTEXTS": 2,  # the one serving, and the one being retired
+        "PLAYWRIGHT_DEFAULT_NAVIGATION_TIMEOUT": crawl.download_timeout * 1000,
+        "PLAYWRIGHT_ABORT_REQUEST": "crawler.rendering.blocked",
+        "SHOPLINT_RENDER_IDLE_MS": crawl.download_timeout * 1000 * _IDLE_SHARE,
+        "DOWNLOADER_MIDDLEWARES": {
+            **defaults["DOWNLOADER_MIDDLEWARES"],
+            "crawler.rendering.RenderSetup": 960,
+        },
+    }
