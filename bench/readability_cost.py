@@ -48,7 +48,13 @@ MAX_DEMO_PAGES = 400
 
 def demo_pages() -> list[Page]:
     """Every HTML page of the demo shop reachable from its home page (bounded)."""
-    pages: list[Page] = []
+    return [_page(url, body) for url, body in demo_bodies()]
+
+
+def demo_bodies() -> list[tuple[str, bytes]]:
+    """(url, bytes) of every HTML page of the demo shop reachable from its home page
+    (bounded), fetched once from a DemoShop on 127.0.0.1."""
+    pages: list[tuple[str, bytes]] = []
     with DemoShop(today=dt.date(2026, 5, 1)) as shop:
         origin = shop.url.rstrip("/")
         todo, seen = [shop.url], {shop.url}
@@ -61,9 +67,9 @@ def demo_pages() -> list[Page]:
                     body = answer.read()
             except OSError:
                 continue
-            page = _page(url, body)
-            pages.append(page)
-            for href in page.doc.xpath("//a/@href"):
+            pages.append((url, body))
+            doc = parse_html(body, "utf-8")
+            for href in doc.xpath("//a/@href") if doc is not None else ():
                 link = urljoin(url, href).split("#")[0]
                 if link.startswith(origin) and link not in seen and "?" not in link:
                     seen.add(link)
@@ -82,7 +88,7 @@ def _page(url: str, body: bytes) -> Page:
     doc = parse_html(body, "utf-8")
     lang = page_facts(doc).lang
     fetch = Fetch(url, 0, Outcome.RESPONSE, 200, is_page=True, lang=lang)
-    return Page(fetch, doc, ())
+    return Page(fetch, doc)
 
 
 def per_page_ms(pages: list[Any], step: Callable[[Any], object], rounds: int) -> float:

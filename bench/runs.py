@@ -58,9 +58,11 @@ def run_median(
     server: SiteServer,
     opts: RunOptions,
     label: str,
+    measured: Callable[..., dict[str, Any]] = run_child,
 ) -> dict[str, Any]:
     """Run `command(work dir)` opts.repeat times against the server; the median run by wall
-    time, with every run's wall time and RSS when there are several."""
+    time, with every run's wall time and RSS when there are several. `measured` runs and
+    measures one (measure.run_child's arguments and numbers; a shared crawl adds its own)."""
     runs = []
     for i in range(opts.repeat):
         work = Path(tempfile.mkdtemp(prefix=f"crawlbench-{name}-"))
@@ -73,7 +75,7 @@ def run_median(
                 file=sys.stderr,
                 flush=True,
             )
-            r = run_child(name, command(work), server, opts.timeout, log, cwd=work)
+            r = measured(name, command(work), server, opts.timeout, log, cwd=work)
             print(
                 f"  {name:<10} {r['wall_s']:.1f}s, {r['pages_fetched']}/{r['pages_expected']}"
                 f" pages, {r['requests']} requests, {r['peak_rss_mb']:.0f} MB, "

@@ -12,6 +12,7 @@ from datetime import date
 from typing import Any
 
 from checks.registry import REGISTRY, Rule
+from checks.spelling.config import SpellingConfig, SpellingSettings
 from ground.model import Finding, Severity
 from ground.urls import Site, origin
 
@@ -40,12 +41,14 @@ class CheckContext:
         site_hosts: Iterable[str] = (),
         internal_only: bool = False,
         user_agent: str = "shoplint",
+        spelling: SpellingConfig | None = None,
     ):
         self.today = today
         self.site_origin = origin(start_url)
         self.site = Site(start_url, site_hosts)  # tells the site's URLs from external ones
         self.internal_only = internal_only  # make no request outside the site
         self.user_agent = user_agent  # for requests rules make themselves (external links)
+        self.spelling = SpellingSettings.of(spelling or SpellingConfig())  # words file read now
         self._settings = {
             code: _settings(rule, rule_config.get(code)) for code, rule in REGISTRY.items()
         }

@@ -6,15 +6,19 @@ reported by the flows it walks (checks/checkout/), not here."""
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable, Iterable, Iterator
 from typing import NamedTuple
 
-from checks import browser, freshness, images, language, links, pages
+from checks import accessibility, browser, freshness, images, language, links, pages, products, seo
 from checks.context import CheckContext
 from checks.page import Page
 from checks.registry import family_rules
 from checks.site import SiteView
+from checks.spelling import family as spelling
 from ground.model import Finding
+
+logger = logging.getLogger(__name__)
 
 PageCheck = Callable[[Page, CheckContext], Iterator[Finding | None]]
 SiteCheck = Callable[[SiteView, CheckContext], Iterator[Finding | None]]
@@ -33,6 +37,10 @@ FAMILIES: tuple[Family, ...] = (
     Family("pages", page=pages.check_page, site=pages.check_site),
     Family("freshness", page=freshness.check_page, site=freshness.check_site),
     Family("language", page=language.check_page),
+    Family("spelling", page=spelling.check_page),
+    Family("seo", page=seo.check_page, site=seo.check_site),
+    Family("accessibility", page=accessibility.check_page, site=accessibility.check_site),
+    Family("products", page=products.check_page, site=products.check_site),
     Family("checkout"),
     Family("browser", page=browser.check_page),
 )
@@ -42,19 +50,40 @@ _CODES = {
 
 
 def page_findings(page: Page, ctx: CheckContext) -> tuple[Finding, ...]:
-    return _kept(finding for check in _page_checks(ctx) for finding in check(page, ctx))
+    """Every page family's findings on the page. Crawled pages are untrusted: a family
+    that fails on one costs only its own findings there (one warning per family and kind
+    of failure), never the page or the other families' findings."""
+    found: list[Finding] = []
+    for family, check in _page_checks_named(ctx):
+        try:
+            found.extend(f for f in check(page, ctx) if f is not None)
+        except Exception as error:
+            _warn_once(family, error, page.url)
+    return tuple(found)
+
+
+_WARNED: set[tuple[str, str]] = set()
+
+
+def _warn_once(family: str, error: Exception, url: str) -> None:
+    if (family, type(error).__name__) not in _WARNED:
+        _WARNED.add((family, type(error).__name__))
+        logger.warning(
+            "the %s checks failed on %s (%s: %s); its findings on such pages are left out",
+            family, url, type(error).__name__, str(error)[:200],
+        )  # fmt: skip
 
 
 def page_rules_on(ctx: CheckContext) -> bool:
-    return bool(_page_checks(ctx))
+    return bool(_page_checks_named(ctx))
 
 
 def site_findings(site: SiteView, ctx: CheckContext) -> tuple[Finding, ...]:
     return _kept(finding for check in _site_checks(ctx) for finding in check(site, ctx))
 
 
-def _page_checks(ctx: CheckContext) -> list[PageCheck]:
-    return [family.page for family in _active(ctx) if family.page is not None]
+def _page_checks_named(ctx: CheckContext) -> list[tuple[str, PageCheck]]:
+    return [(family.name, family.page) for family in _active(ctx) if family.page is not None]
 
 
 def _site_checks(ctx: CheckContext) -> list[SiteCheck]:

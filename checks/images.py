@@ -74,7 +74,6 @@ _WRITTEN = {  # how the page names the file, for the evidence (an <img> says its
     RefKind.MEDIA_SOURCE: "<source src> {raw}",
     RefKind.TRACK: "<track src> {raw}",
 }
-_IMG_KINDS = frozenset({RefKind.IMG, RefKind.IMG_SRCSET})  # where an <img> names its image
 # content types a browser sniffs, showing the bytes if they are an image
 _SNIFFED_TYPES = frozenset({"application/octet-stream", "binary/octet-stream"})
 _DECORATIVE_ROLES = frozenset({"presentation", "none"})
@@ -206,7 +205,6 @@ def check_page(page: Page, ctx: CheckContext) -> Iterator[Finding | None]:
     """One finding per (page, image address) for content images without alt text."""
     if not ctx.enabled(MISSING_ALT):
         return
-    addresses: dict[str, str | None] | None = None
     reported: set[str | None] = set()
     for img in page.doc.iter("img"):
         alt = img.get("alt")
@@ -215,9 +213,7 @@ def check_page(page: Page, ctx: CheckContext) -> Iterator[Finding | None]:
         raw = img.get("src") or next(srcset_urls(img.get("srcset") or ""), None)
         if raw is None:
             continue  # shows nothing, so says nothing
-        if addresses is None:  # resolved by the crawler, <base href> included
-            addresses = {ref.raw: ref.url for ref in page.refs if ref.kind in _IMG_KINDS}
-        target = addresses.get(raw)
+        target = page.address(raw)  # as the crawl resolved it, <base href> included
         if target in reported:
             continue
         reported.add(target)

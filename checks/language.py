@@ -43,6 +43,8 @@ def check_page(page: Page, ctx: CheckContext) -> Iterator[Finding | None]:
     detected = detected_language(text)
     if declared and detected and declared != detected:
         yield _mismatch(page, declared, detected, text, ctx)
+    if not (ctx.enabled(DIFFICULT) or ctx.enabled(VERY_DIFFICULT)):
+        return  # the reading ease would be judged by no rule
     language = detected or declared or language_of_tag(ctx.option(DIFFICULT, "default_lang"))
     readability = score(blocks, language.code) if language else None
     if readability is not None and readability.words >= min_words:

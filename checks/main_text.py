@@ -20,7 +20,7 @@ import lxml.html
 import yaml
 from lxml.cssselect import CSSSelector
 
-from ground.html.text import is_shown, is_visible
+from ground.html.text import is_visible, shown
 
 _DATA = yaml.safe_load(
     (Path(__file__).parent / "data" / "main_content.yml").read_text(encoding="utf-8")
@@ -73,19 +73,25 @@ class _Collector:
         self.words_left = max_words if max_words is not None else float("inf")
 
     def collect(self, el: lxml.html.HtmlElement, tag: str) -> None:
+        """The text of `el`; an inline element without children (most of them) is read
+        in place rather than recursed into."""
         block = tag in _BLOCK_TAGS
         if block:
             self.flush()
+        parts = self.parts  # flush() empties it in place
         if el.text:
-            self.parts.append(el.text)
+            parts.append(el.text)
         for child in el:
             if self.words_left <= 0:
                 return
             child_tag = child.tag
             if _kept(child, child_tag):
-                self.collect(child, child_tag)
-            if child.tail:
-                self.parts.append(child.tail)
+                if len(child) or child_tag in _BLOCK_TAGS:
+                    self.collect(child, child_tag)
+                elif text := child.text:
+                    parts.append(text)
+            if tail := child.tail:
+                parts.append(tail)
         if block:
             self.flush()
 
@@ -106,7 +112,7 @@ def _kept(el: lxml.html.HtmlElement, tag: Any) -> bool:
     attrib = el.attrib
     if not attrib:
         return True
-    if not is_shown(el) or attrib.get("aria-hidden") == "true":
+    if not shown(el, tag) or attrib.get("aria-hidden") == "true":
         return False
     if attrib.get("role") in _SKIP_ROLES:
         return False

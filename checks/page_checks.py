@@ -6,13 +6,15 @@ which gives it every parsed page (crawler/pipelines.py).
 The page rules cost about as much CPU as crawling the page does, and Python runs one
 thread at a time: in the crawl's process they would slow it by a third. A check worker
 runs them on another core while the crawl goes on. A parsed tree cannot travel between
-processes, so the worker parses the page's bytes itself (a quarter of a millisecond, on
-its own core); everything else it is handed is plain records, and it sends back the
-findings. The worker is forked as the crawl opens, so it starts in milliseconds with the
-checks already imported and the run's context in hand, and inherits no connection to the
-site. Should it die, the crawl's own process checks the remaining pages: no page goes
-unchecked. Should the crawl's process die (SIGKILL), the worker dies with it: left alone it
-would wait on its pipe forever.
+processes, so the worker parses the page's bytes itself (a quarter of a millisecond for a
+shop's page, on its own core). Besides the bytes it is handed the page's fetch, not its
+references: a page has hundreds, whose pickling and unpickling cost about a millisecond a
+page, and a rule resolves the few addresses it reports itself (Page.address). It sends
+back the findings. The worker is forked as the crawl opens, so it starts in milliseconds
+with the checks already imported and the run's context in hand, and inherits no
+connection to the site. Should it die, the crawl's own process checks the remaining pages:
+no page goes unchecked. Should the crawl's process die (SIGKILL), the worker dies with it:
+left alone it would wait on its pipe forever.
 """
 
 from __future__ import annotations
@@ -87,12 +89,13 @@ class PageChecks:
         encoding: str,
     ) -> tuple[Fetch, tuple[Finding, ...]]:
         """The page's fetch with the facts site rules need, and the page rules' findings:
-        in a worker when there is one, else on the tree the crawl parsed."""
+        in a worker when there is one, else on the tree the crawl parsed. The references
+        the crawl read are not needed: a rule resolves what it reports (Page.address)."""
         pool = self.pool
         if pool is None:
-            return _checked(Page(fetch, doc, refs), self.context, self.facts)
+            return _checked(Page(fetch, doc), self.context, self.facts)
         try:
-            return await asyncio.wrap_future(pool.submit(_in_worker, fetch, refs, body, encoding))
+            return await asyncio.wrap_future(pool.submit(_in_worker, fetch, body, encoding))
         except BrokenProcessPool as error:
             if self.pool is pool:  # the first page to learn it says so
                 logger.warning(
@@ -101,7 +104,7 @@ class PageChecks:
                     error,
                 )
                 self.pool = None
-        return _parsed_and_checked(fetch, refs, body, encoding, self.context, self.facts)
+        return _parsed_and_checked(fetch, body, encoding, self.context, self.facts)
 
     def close(self) -> None:
         """Ends the workers: at once, pages not yet begun dropped (a crawl that stopped
@@ -137,25 +140,18 @@ def _watch_parent(parent: int) -> None:
     os._exit(1)
 
 
-def _in_worker(
-    fetch: Fetch, refs: tuple[Reference, ...], body: bytes, encoding: str
-) -> tuple[Fetch, tuple[Finding, ...]]:
+def _in_worker(fetch: Fetch, body: bytes, encoding: str) -> tuple[Fetch, tuple[Finding, ...]]:
     assert _worker is not None, "a check worker starts with its context"
-    return _parsed_and_checked(fetch, refs, body, encoding, *_worker)
+    return _parsed_and_checked(fetch, body, encoding, *_worker)
 
 
 def _parsed_and_checked(
-    fetch: Fetch,
-    refs: tuple[Reference, ...],
-    body: bytes,
-    encoding: str,
-    ctx: CheckContext,
-    facts: tuple[str, ...],
+    fetch: Fetch, body: bytes, encoding: str, ctx: CheckContext, facts: tuple[str, ...]
 ) -> tuple[Fetch, tuple[Finding, ...]]:
     """The page in `body`, parsed here, checked: in a worker, or in the crawl's process
     once its worker has died (the tree it parsed is gone by then)."""
     doc = parse_html(body, encoding)
-    return _checked(Page(fetch, doc, refs), ctx, facts) if doc is not None else (fetch, ())
+    return _checked(Page(fetch, doc), ctx, facts) if doc is not None else (fetch, ())
 
 
 def _checked(

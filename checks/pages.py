@@ -75,10 +75,11 @@ def check_page(page: Page, ctx: CheckContext) -> Iterator[Finding | None]:
         return  # the site's not-found page, fetched on purpose: judged by the site rule
     if ctx.enabled(SOFT_404) and (wording := _not_found_wording(page, ctx)):
         yield ctx.finding(SOFT_404, page.url, None, "Page says it does not exist", wording)
-    if not any(ctx.enabled(code) for code, _ in _KIND_CODES.values()):
+    kinds = [kind for kind, (code, _) in _KIND_CODES.items() if ctx.enabled(code)]
+    if not kinds:
         return
     reported: set[tuple[str, str | None]] = set()
-    for problem in visible_problems(page.doc, page.visible_text):
+    for problem in visible_problems(page.doc, page.visible_text, kinds):
         code, message = _KIND_CODES[problem.kind]
         target = _card_target(problem.element, page) if problem.element is not None else None
         if (code, target) not in reported:
@@ -106,8 +107,7 @@ def _card_target(el: lxml.html.HtmlElement, page: Page) -> str | None:
             return None
         if hrefs and (box.tag in _CARD_TAGS or _repeats(box, parent)):
             href = hrefs.pop()
-            resolved = {ref.raw.strip(): ref.url for ref in page.refs if ref.kind is RefKind.A}
-            return resolved.get(href) or resolve(page.url, href)
+            return page.address(href) or resolve(page.url, href)
     return None
 
 

@@ -20,7 +20,19 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from checks.catalogue import browser, checkout, freshness, images, language, links, pages
+from checks.catalogue import (
+    accessibility,
+    browser,
+    checkout,
+    freshness,
+    images,
+    language,
+    links,
+    pages,
+    products,
+    seo,
+    spelling,
+)
 from checks.catalogue.rule import Option, Rule
 
 __all__ = [
@@ -39,6 +51,10 @@ FAMILY_PREFIXES = {  # in report order
     "pages": "PAG",
     "freshness": "FRS",
     "language": "LNG",
+    "spelling": "SPL",
+    "seo": "SEO",
+    "accessibility": "ACC",
+    "products": "PRD",
     "checkout": "CHK",
     "browser": "BRW",
 }
@@ -79,7 +95,19 @@ def _type_problem(name: str, option: Option, value: Any) -> str | None:
 
 REGISTRY: dict[str, Rule] = _registered(
     rule
-    for family in (links, images, pages, freshness, language, checkout, browser)  # report order
+    for family in (
+        links,
+        images,
+        pages,
+        freshness,
+        language,
+        spelling,
+        seo,
+        accessibility,
+        products,
+        checkout,
+        browser,
+    )  # report order
     for rule in family.RULES
 )
 

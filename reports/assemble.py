@@ -18,6 +18,7 @@ from reports.baseline import load_baseline
 from reports.config import GateConfig, OwnersConfig, ReportConfig, TeamConfig
 from reports.data import SEVERITY_RANK, ReportData, ReportedFinding, TrendPoint
 from reports.gate import evaluate
+from reports.i18n import translator
 from reports.owners import Router
 from store import History
 
@@ -80,7 +81,7 @@ def assemble(store: History, run_id: int, config: ReportedConfig, today: date) -
         today=today,
         findings=findings,
         teams=config.teams,
-        gate=evaluate(findings, config.gate, run),
+        gate=evaluate(findings, config.gate, run, translator(config.report.language)),
         compared=compared,
         fixed=fixed,
         trend=trend,
@@ -92,6 +93,7 @@ def assemble(store: History, run_id: int, config: ReportedConfig, today: date) -
             if code not in config.checks or config.checks[code].enabled
         },
         status_counts=store.status_counts(run_id),
+        language=config.report.language,
     )
 
 

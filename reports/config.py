@@ -7,13 +7,14 @@ import enum
 import fnmatch
 import re
 from collections.abc import Mapping
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import Field, field_validator, model_validator
 
 from checks.registry import FAMILY_PREFIXES, REGISTRY
 from ground.model import Severity
 from ground.sections import CompactSection, Section
+from reports.i18n import N_
 
 REPORT_FORMATS = ("html", "csv", "junit", "markdown")  # findings.json is always written
 
@@ -22,6 +23,15 @@ class ReportConfig(Section):
     out: str = "shoplint-report"
     formats: list[str] = Field(default_factory=lambda: list(REPORT_FORMATS))
     trend_runs: int = Field(12, ge=2, le=100)  # runs drawn in the overview's trend
+    language: Literal["en", "nl"] = "en"  # every word of every report and `shoplint checks`
+    url: str | None = None  # where CI publishes the report folder: the links in notifications
+
+    @field_validator("url")
+    @classmethod
+    def _web_address(cls, url: str | None) -> str | None:
+        if url is not None and not re.match(r"https?://[^/]", url):
+            raise ValueError(f"expected an http(s) address, got {url!r}")
+        return url if url is None or url.endswith("/") else url + "/"
 
     @field_validator("formats")
     @classmethod
@@ -38,16 +48,21 @@ _GLOB_CHARACTERS = frozenset("*?[")
 
 class TeamConfig(CompactSection):
     name: str = Field(min_length=1)  # as the reports show it
-    email: str | None = None
+    email: str | list[str] | None = None  # its mail (notify.email): an address or a list
+
+    @property
+    def addresses(self) -> list[str]:
+        return [self.email] if isinstance(self.email, str) else list(self.email or ())
 
 
 def default_teams() -> dict[str, TeamConfig]:
+    """The usual teams; their names are translated in the reports (report.language)."""
     return {
-        "content": TeamConfig(name="Content"),
-        "marketing": TeamConfig(name="Marketing"),
-        "it": TeamConfig(name="IT"),
-        "inventory": TeamConfig(name="Inventory"),
-        "customer-service": TeamConfig(name="Customer service"),
+        "content": TeamConfig(name=N_("Content")),
+        "marketing": TeamConfig(name=N_("Marketing")),
+        "it": TeamConfig(name=N_("IT")),
+        "inventory": TeamConfig(name=N_("Inventory")),
+        "customer-service": TeamConfig(name=N_("Customer service")),
     }
 
 
@@ -136,6 +151,12 @@ def _default_owner_rules() -> list[OwnerRule]:
             note="the cart and checkout pages are the shop platform's",
         ),
         OwnerRule(family=["checkout"], owner="it", note="a broken checkout is IT's"),
+        OwnerRule(family=["seo"], owner="marketing", note="search results are marketing's"),
+        OwnerRule(
+            rule=["unlabelled-field", "required-marked-*", "missing-page-language", "zoom-blocked"],
+            owner="it",
+            note="forms and page structure are the templates': IT's",
+        ),
         OwnerRule(rule=["*promotion*"], owner="marketing", note="promotions are marketing's"),
         OwnerRule(rule=["*stock*", "*sold-out*"], owner="inventory", note="stock is inventory's"),
         OwnerRule(

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING
 
 from ground.model import Finding, FlowOutcome, RunInfo, Severity
 from reports.config import TeamConfig
+from reports.i18n import translator
 
 if TYPE_CHECKING:
     from reports.baseline import Acceptance
@@ -54,6 +55,7 @@ class ReportData:
     checkout: list[FlowOutcome] = field(default_factory=list)
     rule_teams: dict[str, str] = field(default_factory=dict)  # enabled rule -> its usual team
     status_counts: dict[str, int] = field(default_factory=dict)  # "200", "404", "failed: dns"
+    language: str = "en"  # report.language: the words, numbers and dates of every report
 
     @property
     def skipped(self) -> dict[str, int]:
@@ -65,5 +67,6 @@ class ReportData:
         }
 
     def team_name(self, team_id: str) -> str:
+        """As configured; the default teams' names in the report's language."""
         team = self.teams.get(team_id)
-        return team.name if team else team_id
+        return translator(self.language).gettext(team.name) if team else team_id

@@ -53,7 +53,7 @@ def group_findings(
     groups: dict[tuple, FindingGroup] = {}
     for item in findings:
         f = item.finding
-        what = (f.target,) if f.target is not None else (None, f.message, f.evidence)
+        what = (_shared(f.target),) if f.target is not None else (None, f.message, f.evidence)
         key = (f.owner if by_owner else None, f.code, *what)
         group = groups.get(key)
         if group is None:
@@ -62,6 +62,13 @@ def group_findings(
         if gate is not None and not group.blocking and gate.blocks(item):
             group.blocking = True
     return list(groups.values())
+
+
+def _shared(target: str) -> str:
+    """What pages share of a target: a text fragment (`/page/#:~:text=verzendig`, a word on
+    that page: the spelling family's) is the same slip on every page it is on."""
+    at = target.find("#:~:")
+    return target[at:] if at >= 0 else target
 
 
 def biggest_first(groups: list[FindingGroup]) -> list[FindingGroup]:

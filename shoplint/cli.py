@@ -16,7 +16,8 @@ from checks.registry import REGISTRY
 from ground.errors import ConfigError, CrawlError, ShoplintError
 from ground.model import FlowOutcome, Severity
 from reports.config import GatePolicy
-from shoplint import __version__
+from reports.i18n import LANGUAGES, translator
+from shoplint import __version__, spelling_command
 from shoplint.config import DEFAULT_CONFIG_FILE, Config, load_config
 from shoplint.db_command import DB_HELP, db_location
 
@@ -135,6 +136,9 @@ def build_parser() -> argparse.ArgumentParser:
     demo_cmd.add_argument(
         "--serve", action="store_true", help="only serve the demo shop, until Ctrl-C"
     )
+    demo_cmd.add_argument(
+        "--language", choices=LANGUAGES, help="the report's language (default: en)"
+    )
 
     checkout_cmd = commands.add_parser(
         "checkout", help="walk the config's checkout flows now, print each step (nothing stored)"
@@ -146,6 +150,26 @@ def build_parser() -> argparse.ArgumentParser:
 
     checks_cmd = commands.add_parser("checks", help="list the rules, or explain one")
     checks_cmd.add_argument("code", nargs="?", metavar="CODE", help="a rule code, e.g. LNK001")
+    checks_cmd.add_argument(
+        "--config", help=f"config file, for report.language (default: ./{DEFAULT_CONFIG_FILE})"
+    )
+    checks_cmd.add_argument(
+        "--language", choices=LANGUAGES, help="explain in this language (default: report.language)"
+    )
+
+    notify_cmd = commands.add_parser(
+        "notify", help="send (or print) the notifications of a stored run again"
+    )
+    notify_cmd.add_argument(
+        "--run", type=_count, metavar="ID", help="this run (default: the latest)"
+    )
+    notify_cmd.add_argument(
+        "--config", help=f"config file (default: ./{DEFAULT_CONFIG_FILE} if any)"
+    )
+    notify_cmd.add_argument("--db", type=db_location, help=DB_HELP)
+    notify_cmd.add_argument(
+        "--dry-run", action="store_true", help="print the mails and chat messages, send nothing"
+    )
 
     init_cmd = commands.add_parser("init", help="write a commented starter shoplint.yml")
     init_cmd.add_argument("path", nargs="?", default=DEFAULT_CONFIG_FILE)
@@ -167,6 +191,7 @@ def build_parser() -> argparse.ArgumentParser:
             "--config",
             help=f"config file, for store.password_env (default: ./{DEFAULT_CONFIG_FILE})",
         )
+    spelling_command.add_parser(commands, _Parser)
     return parser
 
 
@@ -245,8 +270,10 @@ def main(argv: list[str] | None = None) -> int:
             "checkout": cmd_checkout,
             "demo": cmd_demo,
             "checks": cmd_checks,
+            "notify": cmd_notify,
             "init": cmd_init,
             "db": cmd_db,
+            "spelling": spelling_command.cmd_spelling,
         }
         return commands[args.command](args)
     except ShoplintError as exc:
@@ -283,6 +310,7 @@ def cmd_run(args: argparse.Namespace) -> int:
         raise ConfigError("--no-crawl: only with --frontier (the workers then fetch)")
     outcome = run(args.url, config, _today(args.today), resume=args.resume, shared=shared)
     _print_outcome(outcome)
+    _notify(outcome, config)
     return _exit_code(outcome, outcome.exit_code)
 
 
@@ -398,7 +426,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
         out = args.out or "shoplint-report"
         config = load_config(DEMO_CONFIG).with_overrides(
             {
-                "report": {"out": out},
+                "report": {"out": out, "language": args.language},
                 "store": {"path": str(Path(out) / "shoplint.db")},
                 "crawl": {"internal_only": True, "render": _demo_rendering()},
             }
@@ -427,23 +455,43 @@ def _demo_rendering() -> str:
 
 
 def cmd_checks(args: argparse.Namespace) -> int:
+    """The rules in the report's language; codes, families, teams and option names, which
+    the configuration uses, stay as they are."""
+    t = translator(args.language or load_config(args.config).report.language)
     if args.code is None:
         for rule in sorted(REGISTRY.values(), key=lambda r: r.code):
             print(
-                f"{rule.code}  {rule.family:<10} {rule.severity.value:<8} {rule.team:<17}"
-                f" {rule.name}"
+                f"{rule.code}  {rule.family:<10} {t.severity(rule.severity):<12}"
+                f" {rule.team:<17} {t.rule_name(rule)}"
             )
         return 0
     rule = REGISTRY.get(args.code.upper())
     if rule is None:
         raise ConfigError(f"CODE: unknown rule code {args.code!r} (`shoplint checks` lists them)")
-    print(f"{rule.code} {rule.name} ({rule.family}; {rule.severity.value}; owner {rule.team})")
-    print(f"\n{rule.summary}\n\n{textwrap.fill(rule.explanation, 88)}")
+    about = t.gettext("%(family)s; %(severity)s; owner %(team)s") % {
+        "family": rule.family,
+        "severity": t.severity(rule.severity),
+        "team": rule.team,
+    }
+    print(f"{rule.code} {t.rule_name(rule)} ({about})")
+    print(f"\n{t.summary(rule)}\n\n{textwrap.fill(t.explanation(rule), 88)}")
     if rule.options:
-        print(f"\nOptions (in shoplint.yml: checks: {{{rule.code}: {{options: ...}}}}):")
+        where = f"checks: {{{rule.code}: {{options: ...}}}}"
+        print("\n" + t.gettext("Options (in shoplint.yml: %(where)s):") % {"where": where})
         for name, option in rule.options.items():
+            doc = t.gettext(option.doc) if option.doc else ""
             print(f"  {name}: {option.default!r}")
-            print(f"      {option.type_text}" + (f": {option.doc}" if option.doc else ""))
+            print(f"      {option.type_text}" + (f": {doc}" if doc else ""))
+    return 0
+
+
+def cmd_notify(args: argparse.Namespace) -> int:
+    """A failed delivery is a warning line and never an exit code: the run is not at fault."""
+    from shoplint.notifying import notify_stored_run
+
+    config = load_config(args.config).with_overrides({"store": {"path": args.db}})
+    for line in notify_stored_run(config, _today(None), args.run, dry_run=args.dry_run):
+        print(line)
     return 0
 
 
@@ -498,6 +546,14 @@ def _print_outcome(outcome: RunOutcome) -> None:
     else:
         print("\n".join(outcome.gate.summary()))
     print(f"Report: {(outcome.report_dir / 'index.html').resolve()}")
+
+
+def _notify(outcome: RunOutcome, config: Config) -> None:
+    """After the reports: warnings to stderr, never an exit code of their own."""
+    from shoplint.notifying import notify_after_run
+
+    for line in notify_after_run(outcome.report, config):
+        print(line, file=sys.stderr if line.startswith("shoplint: warning") else sys.stdout)
 
 
 def _exit_code(outcome: RunOutcome, code: int) -> int:

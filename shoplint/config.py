@@ -22,6 +22,7 @@ from pydantic import (
 
 from checks.checkout.flow import Flow, as_flow_list, unique_names
 from checks.config import RuleConfig, known_rules
+from checks.spelling.config import SpellingConfig
 from crawler.config import CrawlConfig, SiteConfig
 from ground.errors import ConfigError
 from ground.sections import Section
@@ -34,6 +35,7 @@ from reports.config import (
     check_owner_teams,
     default_teams,
 )
+from reports.notify.config import NotifyConfig
 from store.config import STORE_ENV, StoreConfig
 
 DEFAULT_CONFIG_FILE = "shoplint.yml"
@@ -60,6 +62,8 @@ class Config(Section):
     owners: OwnersConfig = Field(default_factory=OwnersConfig)
     gate: GateConfig = Field(default_factory=GateConfig)
     checkout: list[Flow] | None = None  # the checkout flows: checks/checkout/flow.py
+    notify: NotifyConfig = Field(default_factory=NotifyConfig)  # mail and chat after a run
+    spelling: SpellingConfig = Field(default_factory=SpellingConfig)
 
     @field_validator("teams")
     @classmethod

@@ -197,6 +197,7 @@ def check_context(config: Config, start: str, today: date) -> CheckContext:
         site_hosts=config.site.hosts,
         internal_only=config.crawl.internal_only,
         user_agent=config.crawl.user_agent or USER_AGENT,
+        spelling=config.spelling,
     )
 
 

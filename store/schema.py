@@ -25,11 +25,15 @@ from ground.errors import CrawlError
 
 Dialect = Literal["sqlite", "postgresql"]
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 UPGRADES = {  # version -> the statements that bring a store of the version before up to it
     2: (
         "ALTER TABLE fetches ADD COLUMN availability TEXT",
         "ALTER TABLE fetches ADD COLUMN updated TEXT",
+    ),
+    3: (
+        "ALTER TABLE fetches ADD COLUMN description TEXT",
+        "ALTER TABLE fetches ADD COLUMN product TEXT",
     ),
 }
 

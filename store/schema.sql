@@ -44,6 +44,8 @@ CREATE TABLE IF NOT EXISTS fetches (
     body_problem  TEXT,                     -- an image that cannot be shown: empty, corrupt, ...
     availability  TEXT,                     -- a product page: in_stock | out_of_stock
     updated       TEXT,                     -- a page's own "last updated" line or meta, as written
+    description   TEXT,                     -- <meta name=description>, whitespace squeezed
+    product       TEXT,                     -- a product page: JSON of its description and image
     PRIMARY KEY (run_id, url)
 ) WITHOUT ROWID;
 

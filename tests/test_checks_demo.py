@@ -361,6 +361,37 @@ def test_language_findings_say_what_and_where(demo_findings):
     assert mismatch["evidence"].startswith('<html lang="en">; text: “')
 
 
+# -- spelling -----------------------------------------------------------------------------
+SPELLING_CODES = {  # answer-key kind -> the rule that must report it
+    "misspelling": "SPL001",
+    "repeated-word": "SPL002",
+    "misspelling-in-heading": "SPL003",
+    "misspelling-in-button": "SPL003",
+}
+
+
+def test_spelling_every_seeded_defect_is_found_and_nothing_else(demo_findings, answer_key):
+    """Nothing on the demo's other pages either: its brands, models, compounds and
+    loanwords, and the customer reviews' typos (not_defects), are left alone."""
+    found = sorted(
+        (f["code"], f["url"], f["target"]) for f in _of_family(demo_findings, "spelling")
+    )
+    seeded = sorted(
+        (SPELLING_CODES[d["kind"]], d["url"], d["target"]) for d in _defects(answer_key, "spelling")
+    )
+    assert found == seeded
+
+
+def test_spelling_findings_say_what_and_where(demo_findings):
+    by_target = {f["target"]: f for f in _of_family(demo_findings, "spelling")}
+    heading = by_target["/advies/verlichting/#:~:text=achterlichetn"]
+    assert (heading["severity"], heading["owner"]) == ("error", "content")
+    assert heading["message"] == (
+        "“achterlichetn” in a heading is likely misspelled: did you mean “achterlichten”?"
+    )
+    assert heading["evidence"] == "“Koplampen en achterlichetn” (confidence 0.90)"
+
+
 # -- checkout -----------------------------------------------------------------------------
 # The demo's own config (shoplint/demo/shoplint.yml) walks three flows: a guest checkout of
 # the clean product, the same with the flawed e-bike, and one with the crashing postcode.

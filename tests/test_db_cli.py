@@ -24,6 +24,7 @@ from ground.model import (
     RunStatus,
 )
 from store import open_store
+from store.schema import SCHEMA_VERSION
 
 FIXED = finding("LNK001", "/a/", "/gone/")  # in the first run only
 KEPT = finding("LNK001", "/b/", "/gone/")  # in both: first seen on the first run's day
@@ -112,9 +113,12 @@ def test_a_postgresql_history_copies_back_into_sqlite(cli, tmp_path: Path, pg_ur
 
 def test_db_upgrade_makes_the_schema_then_finds_it_current(cli, pg_url: str):
     made = cli("db", "upgrade", "--db", pg_url)
-    assert (made.returncode, made.stdout) == (0, f"Store {pg_url}: schema version 2, created.\n")
+    assert (made.returncode, made.stdout) == (
+        0,
+        f"Store {pg_url}: schema version {SCHEMA_VERSION}, created.\n",
+    )
     again = cli("db", "upgrade", "--db", pg_url)
-    assert again.stdout == f"Store {pg_url}: schema version 2, up to date.\n"
+    assert again.stdout == f"Store {pg_url}: schema version {SCHEMA_VERSION}, up to date.\n"
 
 
 def test_db_upgrade_brings_an_old_sqlite_store_up(cli, tmp_path: Path):
@@ -124,7 +128,10 @@ def test_db_upgrade_brings_an_old_sqlite_store_up(cli, tmp_path: Path):
             "CREATE TABLE fetches (run_id INTEGER, url TEXT); PRAGMA user_version = 1;"
         )
     upgraded = cli("db", "upgrade", "--db", str(old))
-    assert upgraded.stdout == f"Store {old}: schema version 2, upgraded from version 1.\n"
+    assert (
+        upgraded.stdout
+        == f"Store {old}: schema version {SCHEMA_VERSION}, upgraded from version 1.\n"
+    )
 
 
 def test_a_store_of_a_newer_shoplint_is_refused_in_one_line(cli, pg_url: str):
@@ -132,12 +139,12 @@ def test_a_store_of_a_newer_shoplint_is_refused_in_one_line(cli, pg_url: str):
 
     assert cli("db", "upgrade", "--db", pg_url).returncode == 0
     with psycopg.connect(pg_url, autocommit=True) as conn:
-        conn.execute("UPDATE schema_version SET version = 3")
+        conn.execute(f"UPDATE schema_version SET version = {SCHEMA_VERSION + 1}")
     refused = cli("gate", "--db", pg_url)
     assert refused.returncode == 3
     assert refused.stderr == (
-        f"shoplint: store {pg_url}: made by a newer shoplint (schema version 3, this one"
-        " knows 2): upgrade shoplint to use it\n"
+        f"shoplint: store {pg_url}: made by a newer shoplint (schema version"
+        f" {SCHEMA_VERSION + 1}, this one knows {SCHEMA_VERSION}): upgrade shoplint to use it\n"
     )
 
 
@@ -180,7 +187,7 @@ def test_shoplint_db_may_hold_a_password_that_is_never_shown(
     with_password = pg_url.replace("postgresql://postgres@", "postgresql://postgres:hunter2@")
     monkeypatch.setenv("SHOPLINT_DB", with_password)  # the environment may hold secrets
     made = cli("db", "upgrade")
-    assert made.stdout == f"Store {pg_url}: schema version 2, created.\n"
+    assert made.stdout == f"Store {pg_url}: schema version {SCHEMA_VERSION}, created.\n"
     missing = cli("gate")
     assert missing.stderr == f"shoplint: --db {pg_url}: no finished run of any site\n"
 

@@ -28,7 +28,18 @@ DEFECTS = MANIFEST["defects"]
 CLEAN = MANIFEST["clean"]
 SM = "{http://www.sitemaps.org/schemas/sitemap/0.9}"
 SITEWIDE_TARGETS = {d["target"] for d in DEFECTS if d.get("sitewide")}
-FAMILIES = {"links", "images", "pages", "freshness", "language", "checkout"}
+FAMILIES = {
+    "links",
+    "images",
+    "pages",
+    "freshness",
+    "language",
+    "spelling",
+    "seo",
+    "accessibility",
+    "products",
+    "checkout",
+}
 
 
 # --------------------------------------------------------------------------- fixtures, helpers

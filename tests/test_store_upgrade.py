@@ -23,13 +23,14 @@ PRAGMA user_version = 1;
 """
 
 
-def test_a_version_1_store_gets_the_page_facts_columns(tmp_path: Path):
+def test_a_version_1_store_gets_every_page_facts_column(tmp_path: Path):
     path = tmp_path / "old.db"
     with sqlite3.connect(path) as db:
         db.executescript(VERSION_1_FETCHES)
     store = SqliteStore(str(path))
     (old,) = store.fetches(1)
     assert (old.url, old.availability, old.updated) == ("https://shop.example/", None, None)
+    assert (old.description, old.product) == (None, None)
     sold_out = Fetch(
         "https://shop.example/p/",
         1,
@@ -38,6 +39,8 @@ def test_a_version_1_store_gets_the_page_facts_columns(tmp_path: Path):
         is_page=True,
         availability="out_of_stock",
         updated="Laatst bijgewerkt: 3 maart 2022",
+        description="Een stevig slot.",
+        product='{"description": "Een stevig slot.", "image": null}',
     )
     store.write_batch(1, [sold_out], [], [])
     assert store.redirect_chain(1, sold_out.url) == [sold_out]

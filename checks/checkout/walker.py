@@ -16,10 +16,10 @@ from checks.checkout.browser import Browser, Visit, status_text
 from checks.checkout.findings import FlowFindings
 from checks.checkout.flow import Expect, Flow, Step
 from checks.checkout.forms import FormError, submission
-from ground.html.extract import PageFacts, page_facts, parse_html
+from ground.html.extract import PageFacts, page_base, page_facts, parse_html
 from ground.html.text import visible_text_of
 from ground.model import FlowEnd, FlowOutcome, StepOutcome, StepStatus
-from ground.urls import origin, resolve
+from ground.urls import origin
 
 START = "start"  # the name of the implicit first step: the start page
 SENT_BACK = " (the flow was sent back to a page an earlier step showed: was the session lost?)"
@@ -42,8 +42,7 @@ class StepPage:
     @cached_property
     def base(self) -> str:
         """Where the page's relative addresses resolve: its <base href>, else itself."""
-        written = self.facts.base if self.facts else None
-        return (resolve(self.url, written) if written else None) or self.url
+        return page_base(self.url, self.facts.base if self.facts else None)
 
     @cached_property
     def visible_text(self) -> str:

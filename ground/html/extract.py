@@ -15,6 +15,7 @@ from lxml import etree
 from PIL import Image, UnidentifiedImageError
 
 from ground.model import RefKind
+from ground.urls import resolve
 
 _TEXT_LIMIT = 200  # characters of anchor text kept as evidence
 TOO_MANY_PIXELS = "too many pixels"  # how image_problem names a decompression bomb
@@ -176,6 +177,18 @@ def page_facts(doc: lxml.html.HtmlElement) -> PageFacts:
     return facts
 
 
+def base_href(doc: lxml.html.HtmlElement) -> str | None:
+    """The page's <base href> as written, as page_facts reads it in its own pass: that of
+    the first <base> element that has one."""
+    return next((href for el in doc.iter("base") if (href := el.get("href")) is not None), None)
+
+
+def page_base(url: str, written: str | None) -> str:
+    """Where the relative addresses of the page at `url` resolve: its <base href> (as
+    written), else the page itself."""
+    return (resolve(url, written) if written else None) or url
+
+
 def _media(el: lxml.html.HtmlElement, refs: list[RawRef]) -> None:
     """<video src poster>, <audio src>, <track src>: what a product video or its subtitles
     need (their <source> elements are read with the others)."""
@@ -268,9 +281,13 @@ def srcset_urls(srcset: str) -> Iterator[str]:
             pos += 1
 
 
+# plain strings: lxml's default "smart" ones each keep a reference to their element
+_FRAGMENT_TARGETS = etree.XPath("//@id | //a/@name", smart_strings=False)
+
+
 def fragment_targets(doc: lxml.html.HtmlElement) -> str:
     """Every id and <a name> on the page, space-separated: what `#fragment` links can reach."""
-    return " ".join(dict.fromkeys(doc.xpath("//@id | //a/@name")))
+    return " ".join(dict.fromkeys(_FRAGMENT_TARGETS(doc)))
 
 
 def image_problem(body: bytes, content_type: str | None) -> str | None:

@@ -4,6 +4,7 @@ all read, so it is worked out one way, here."""
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 
 import lxml.html
 
@@ -57,7 +58,7 @@ def visible_text_of(el: lxml.html.HtmlElement) -> str:
     one sentence."""
     parts: list[str] = []
     if is_shown(el):
-        _collect_text(el, parts)
+        _collect_text(el, parts.append)
     lines = ("".join(parts)).split("\n")
     return "\n".join(folded for line in lines if (folded := " ".join(line.split())))
 
@@ -65,23 +66,39 @@ def visible_text_of(el: lxml.html.HtmlElement) -> str:
 def is_shown(el: lxml.html.HtmlElement) -> bool:
     """Whether `el` itself is not hidden (script, template, the hidden attribute, an inline
     display:none or visibility:hidden); the elements around it are not looked at."""
-    if not isinstance(el.tag, str) or el.tag in _INVISIBLE or el.get("hidden") is not None:
-        return False
+    return shown(el, el.tag)
+
+
+def shown(el: lxml.html.HtmlElement, tag: object) -> bool:
+    """is_shown for a walk that has read el.tag already (lxml builds the tag's string anew
+    each time it is read)."""
+    if tag.__class__ is not str or tag in _INVISIBLE or el.get("hidden") is not None:
+        return False  # comments and processing instructions too
     style = el.get("style")
     return not (style and _HIDING_STYLE.search(style))
 
 
-def _collect_text(el: lxml.html.HtmlElement, parts: list[str]) -> None:
-    """The text inside a shown `el`, its children's tails included, its own tail not."""
-    if el.text:
-        parts.append(el.text)
+def _collect_text(el: lxml.html.HtmlElement, append: Callable[[str], None]) -> None:
+    """The text inside a shown `el`, its children's tails included, its own tail not. It
+    runs on every element of every page: each tag is read once, and an element without
+    children is read in place rather than recursed into."""
+    text = el.text
+    if text:
+        append(text)
     for child in el:
-        if is_shown(child):
-            _collect_text(child, parts)
-        if child.tag in _BLOCKS:
-            parts.append("\n")
-        if child.tail:
-            parts.append(child.tail)
+        tag = child.tag
+        if shown(child, tag):
+            if len(child):
+                _collect_text(child, append)
+            else:
+                text = child.text
+                if text:
+                    append(text)
+        if tag in _BLOCKS:
+            append("\n")
+        tail = child.tail
+        if tail:
+            append(tail)
 
 
 def is_visible(el: lxml.html.HtmlElement) -> bool:

@@ -45,7 +45,7 @@
     document.querySelectorAll("section.family").forEach(function (family) {
       family.hidden = !family.querySelector("section.rule:not([hidden])");
     });
-    field("shown").textContent = shown + " of " + bar.dataset.total + " findings shown";
+    field("shown").textContent = bar.dataset.shown.replace("{shown}", shown);  // worded by the page
   }
   var timer = 0;
   bar.addEventListener("input", function () { clearTimeout(timer); timer = setTimeout(apply, 120); });

@@ -8,24 +8,25 @@ from pathlib import Path
 from typing import TextIO
 
 from reports.data import ReportData, ReportedFinding
+from reports.i18n import N_, translator
 from reports.writers.base import ReportWriter
 
-COLUMNS = (
-    "check",
-    "code",
-    "severity",
-    "owner",
-    "owner_name",
-    "url",
-    "target",
-    "message",
-    "evidence",
-    "fingerprint",
-    "first_seen",
-    "status",
-    "accepted_by",
-    "accepted_until",
-    "blocking",
+COLUMNS = (  # the header row in English; report.language translates it
+    N_("check"),
+    N_("code"),
+    N_("severity"),
+    N_("owner"),
+    N_("owner_name"),
+    N_("url"),
+    N_("target"),
+    N_("message"),
+    N_("evidence"),
+    N_("fingerprint"),
+    N_("first_seen"),
+    N_("status"),
+    N_("accepted_by"),
+    N_("accepted_until"),
+    N_("blocking"),
 )
 _FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
@@ -38,7 +39,14 @@ class CsvWriter(ReportWriter):
         self.path = self.out_dir / "findings.csv"
         self._file: TextIO = self.path.open("w", encoding="utf-8-sig", newline="")  # BOM: Excel
         self._csv = csv.writer(self._file)
-        self._csv.writerow(COLUMNS)
+        self._t = t = translator(data.language)
+        self._csv.writerow(t.gettext(column) for column in COLUMNS)
+        self._words = {  # the values that are words
+            "new": t.gettext("new"),
+            "existing": t.gettext("existing"),
+            True: t.gettext("yes"),
+            False: t.gettext("no"),
+        }
 
     def handle(self, finding: ReportedFinding) -> None:
         f = finding.finding
@@ -48,19 +56,19 @@ class CsvWriter(ReportWriter):
             for value in (
                 f.check,
                 f.code,
-                f.severity.value,
+                self._t.severity(f.severity),
                 f.owner,
                 self.data.team_name(f.owner),
                 f.url,
                 f.target or "",
-                f.message,
-                f.evidence or "",
+                self._t.text(f.message),
+                self._t.text(f.evidence),
                 f.fingerprint,
                 finding.first_seen.isoformat() if finding.first_seen else "",
-                "new" if finding.new else "existing",
+                self._words["new" if finding.new else "existing"],
                 active.by if active else "",
                 active.until.isoformat() if active and active.until else "",
-                "yes" if self.data.gate.blocks(finding) else "no",
+                self._words[self.data.gate.blocks(finding)],
             )
         )
 

@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from reports.data import ReportData, ReportedFinding
+from reports.i18n import translator
 from reports.writers.base import ReportWriter
 
 SCHEMA_VERSION = 1
@@ -75,7 +76,7 @@ class JsonWriter(ReportWriter):
             "owner": f.owner,
             "url": f.url,
             "target": f.target,
-            "message": f.message,
+            "message": translator(self.data.language).text(f.message),
             "evidence": f.evidence,
             "fingerprint": f.fingerprint,
             "owner_name": self.data.team_name(item.finding.owner),

@@ -9,7 +9,9 @@ from __future__ import annotations
 import base64
 import hashlib
 from collections import Counter, defaultdict
+from collections.abc import Mapping
 from dataclasses import dataclass, field
+from functools import cache
 from importlib.resources import files
 from pathlib import Path
 from typing import Any
@@ -21,6 +23,7 @@ from checks.registry import FAMILY_PREFIXES, Rule
 from ground.urls import origin
 from reports.data import SEVERITIES, SEVERITY_RANK, ReportData, ReportedFinding, TrendPoint
 from reports.grouping import FindingGroup, biggest_first, group_findings
+from reports.i18n import N_, translator
 from reports.writers.base import ReportWriter
 
 _LISTED = 25  # groups listed in the overview's new, fixed and biggest sections
@@ -62,24 +65,59 @@ class Linker:
         )
 
 
-def days(age: int | None) -> str:
-    if age is None:
-        return ""
-    return "today" if age == 0 else f"{age} day{'s' if age != 1 else ''}"
-
-
-def number(value: int) -> str:
-    return f"{value:,}"
-
-
-_env = Environment(
-    loader=PackageLoader("reports", "templates"),
-    autoescape=select_autoescape(default=True, default_for_string=True),
-    trim_blocks=True,
-    lstrip_blocks=True,
+SKIP_REASONS = (  # the crawl's skipped_* counters, as the overview names them
+    N_("seen"),
+    N_("excluded"),
+    N_("too long"),
+    N_("repeated parameter"),
+    N_("repeated path"),
+    N_("endless path"),
+    N_("path token"),
+    N_("query variants"),
+    N_("max pages"),
+    N_("robots"),
 )
-_env.filters.update(days=days, number=number)
-_env.globals.update(style=_STYLE, script=_SCRIPT, csp=_CSP, severities=SEVERITIES)
+
+
+@cache
+def environment(language: str) -> Environment:
+    """The templates in one language: gettext for their words, Babel for their numbers."""
+    t = translator(language)
+    env = Environment(
+        loader=PackageLoader("reports", "templates"),
+        autoescape=select_autoescape(default=True, default_for_string=True),
+        trim_blocks=True,
+        lstrip_blocks=True,
+        extensions=["jinja2.ext.i18n"],
+    )
+    env.install_gettext_translations(t.translations, newstyle=True)  # type: ignore[attr-defined]
+
+    def days(age: int | None) -> str:
+        if age is None:
+            return ""
+        return (
+            t.gettext("today")
+            if age == 0
+            else t.ngettext("%(n)s day", "%(n)s days", age) % {"n": t.number(age)}
+        )
+
+    env.filters.update(
+        days=days,
+        number=t.number,
+        day=t.day,
+        moment=t.moment,
+        severity=t.severity,
+        severities=lambda severity, n: t.severity_count(str(severity), n),
+        family=t.family,
+        rule_name=t.rule_name,
+        summary=t.summary,
+        explanation=t.explanation,
+        text=t.text,
+    )
+    env.globals.update(
+        style=_STYLE, script=_SCRIPT, csp=_CSP, severities=SEVERITIES, language=language
+    )
+    return env
 
 
 @dataclass
@@ -116,7 +154,7 @@ class FamilySection:
 class TeamSummary:
     id: str
     name: str
-    email: str | None
+    email: list[str]
     counts: Counter[str]  # severity, "new", "blocking", "accepted" -> findings
     by_family: dict[str, Counter[str]]  # family -> severity -> open findings
 
@@ -143,7 +181,7 @@ class HtmlWriter(ReportWriter):
 
     def finish(self) -> list[Path]:
         data = self.data
-        teams = self._team_summaries()
+        teams = team_summaries(data, self._open, self._accepted)
         open_findings = [f for f in data.findings if not f.accepted]  # most severe first
         common = {
             "data": data,
@@ -151,6 +189,7 @@ class HtmlWriter(ReportWriter):
             "teams": teams,
             "has": self._files_written(),
             "link": Linker(origin(data.run.start_url)),
+            "team_href": lambda team_id: f"owner-{team_id}.html",
         }
         paths = [
             self._render(
@@ -158,6 +197,8 @@ class HtmlWriter(ReportWriter):
                 "index.html.j2",
                 **common,
                 trend=trend_chart(data.trend),
+                totals=sum((team.counts for team in teams), Counter()),
+                family_names=list(FAMILY_PREFIXES),
                 biggest=biggest_first(self._groups(open_findings, by_owner=False))[:_LISTED],
                 new=self._new_groups(open_findings),
                 fixed=group_findings(data.fixed, by_owner=False),
@@ -188,7 +229,7 @@ class HtmlWriter(ReportWriter):
     def _render(self, filename: str, template: str, **context: Any) -> Path:
         path = self.out_dir / filename
         with path.open("w", encoding="utf-8") as out:
-            _env.get_template(template).stream(**context).dump(out)
+            environment(self.data.language).get_template(template).stream(**context).dump(out)
         return path
 
     def _files_written(self) -> set[str]:
@@ -203,34 +244,6 @@ class HtmlWriter(ReportWriter):
         if self.data.compared is None:
             return []
         return biggest_first(self._groups([f for f in open_findings if f.new], by_owner=False))
-
-    def _team_summaries(self) -> list[TeamSummary]:
-        data = self.data
-        team_ids = list(data.teams) + sorted(set(self._open) - set(data.teams))
-        summaries = []
-        for team_id in team_ids:
-            counts: Counter[str] = Counter()
-            by_family: defaultdict[str, Counter[str]] = defaultdict(Counter)
-            for f in self._open.get(team_id, []):
-                severity = f.finding.severity.value
-                counts[severity] += 1
-                by_family[f.finding.check][severity] += 1
-                if f.new and data.compared is not None:
-                    counts["new"] += 1
-                if data.gate.blocks(f):
-                    counts["blocking"] += 1
-            counts["accepted"] = sum(1 for f in self._accepted if f.finding.owner == team_id)
-            team = data.teams.get(team_id)
-            summaries.append(
-                TeamSummary(
-                    team_id,
-                    data.team_name(team_id),
-                    team.email if team else None,
-                    counts,
-                    by_family,
-                )
-            )
-        return summaries
 
     def _families(self, findings: list[ReportedFinding]) -> list[FamilySection]:
         """Family by family, rule by rule, most severe first; groups blocking first, then
@@ -253,6 +266,48 @@ class HtmlWriter(ReportWriter):
                 order.index(f.family) if f.family in order else len(order),
             ),
         )
+
+
+def team_summaries(
+    data: ReportData,
+    open_by_team: Mapping[str, list[ReportedFinding]],
+    accepted: list[ReportedFinding],
+) -> list[TeamSummary]:
+    """Each team's counts: the declared teams in order, then any other owner found."""
+    team_ids = list(data.teams) + sorted(set(open_by_team) - set(data.teams))
+    summaries = []
+    for team_id in team_ids:
+        counts: Counter[str] = Counter()
+        by_family: defaultdict[str, Counter[str]] = defaultdict(Counter)
+        for f in open_by_team.get(team_id, []):
+            severity = f.finding.severity.value
+            counts[severity] += 1
+            by_family[f.finding.check][severity] += 1
+            if f.new and data.compared is not None:
+                counts["new"] += 1
+            if data.gate.blocks(f):
+                counts["blocking"] += 1
+        counts["accepted"] = sum(1 for f in accepted if f.finding.owner == team_id)
+        team = data.teams.get(team_id)
+        summaries.append(
+            TeamSummary(
+                team_id,
+                data.team_name(team_id),
+                team.addresses if team else [],
+                counts,
+                by_family,
+            )
+        )
+    return summaries
+
+
+def open_by_team(data: ReportData) -> dict[str, list[ReportedFinding]]:
+    """The findings that count (not accepted), by team, most severe first."""
+    by_team: defaultdict[str, list[ReportedFinding]] = defaultdict(list)
+    for f in data.findings:
+        if not f.accepted:
+            by_team[f.finding.owner].append(f)
+    return by_team
 
 
 def trend_chart(points: list[TrendPoint], height: int = 150) -> dict[str, Any] | None:

@@ -12,6 +12,7 @@ from pathlib import Path
 
 from checks.registry import REGISTRY
 from reports.data import ReportData, ReportedFinding
+from reports.i18n import translator
 from reports.writers.base import ReportWriter
 
 _LISTED = 50  # findings listed per case; the HTML report has them all
@@ -32,6 +33,7 @@ class JunitWriter(ReportWriter):
 
     def start(self, data: ReportData) -> None:
         super().start(data)
+        self._t = translator(data.language)
         self._cases: defaultdict[tuple[str, str], _Case] = defaultdict(_Case)
 
     def handle(self, finding: ReportedFinding) -> None:
@@ -45,8 +47,8 @@ class JunitWriter(ReportWriter):
         if len(case.lines) < _LISTED:
             where = f.url + (f" -> {f.target}" if f.target else "")
             evidence = f" [{f.evidence[:_EVIDENCE]}]" if f.evidence else ""
-            mark = " (accepted)" if finding.accepted else ""
-            case.lines.append(f"{where}: {f.message}{evidence}{mark}")
+            mark = " (" + self._t.gettext("accepted") + ")" if finding.accepted else ""
+            case.lines.append(f"{where}: {self._t.text(f.message)}{evidence}{mark}")
 
     def finish(self) -> list[Path]:
         data = self.data
@@ -77,35 +79,43 @@ class JunitWriter(ReportWriter):
         return [path]
 
     def _case(self, suite: ET.Element, owner: str, code: str, case: _Case) -> None:
+        t = self._t
         rule = REGISTRY.get(code)
         family = rule.family if rule else "unknown"
         element = ET.SubElement(
             suite,
             "testcase",
             classname=f"shoplint.{owner}.{family}",
-            name=f"{code} {rule.name}" if rule else code,
+            name=f"{code} {t.rule_name(rule)}" if rule else code,
             time="0",
         )
         listed = "\n".join(_xml_text(line) for line in case.lines)
         more = case.findings - len(case.lines)
         if more > 0:
-            listed += f"\n... and {more} more (see the HTML report)"
+            listed += "\n" + t.gettext("... and %(n)s more (see the HTML report)") % {"n": more}
         if case.blocking:
+            over = t.ngettext(
+                "%(n)s finding over the release gate's threshold (%(policy)s)",
+                "%(n)s findings over the release gate's threshold (%(policy)s)",
+                case.blocking,
+            )
             failure = ET.SubElement(
                 element,
                 "failure",
-                message=f"{case.blocking} finding{'s' if case.blocking > 1 else ''} over the"
-                f" release gate's threshold ({self.data.gate.policy})",
+                message=over % {"n": case.blocking, "policy": self.data.gate.policy},
                 type=rule.severity.value if rule else "error",
             )
             failure.text = listed
         elif case.findings:
-            accepted = f", {case.accepted} accepted" if case.accepted else ""
+            within = t.ngettext(
+                "%(n)s finding within the gate's threshold",
+                "%(n)s findings within the gate's threshold",
+                case.findings,
+            ) % {"n": case.findings}
+            if case.accepted:
+                within += ", " + t.gettext("%(n)s accepted") % {"n": case.accepted}
             out = ET.SubElement(element, "system-out")
-            plural = "s" if case.findings != 1 else ""
-            out.text = (
-                f"{case.findings} finding{plural} within the gate's threshold{accepted}\n{listed}"
-            )
+            out.text = f"{within}\n{listed}"
 
 
 def _xml_text(text: str) -> str:

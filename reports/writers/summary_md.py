@@ -10,6 +10,7 @@ from pathlib import Path
 
 from reports.data import SEVERITIES, ReportData, ReportedFinding
 from reports.grouping import biggest_first, group_findings
+from reports.i18n import translator
 from reports.writers.base import ReportWriter
 
 _BIGGEST = 10  # rows of the "biggest problems" table
@@ -40,58 +41,91 @@ class MarkdownWriter(ReportWriter):
 
     def _lines(self) -> list[str]:
         data, gate, run = self.data, self.data.gate, self.data.run
-        verdict = "✅ release gate passed" if gate.passed else "❌ release gate failed"
-        lines = [
-            f"## shoplint: {verdict}",
-            "",
-            f"{_code(run.start_url)} · run {run.id} ({run.status}) · {run.today} ·"
-            f" {run.counters.get('pages', 0)} pages · gate policy {_text(gate.policy)}",
-            "",
+        t = translator(data.language)
+        verdict = (
+            "✅ " + t.gettext("release gate passed")
+            if gate.passed
+            else "❌ " + t.gettext("release gate failed")
+        )
+        pages = run.counters.get("pages", 0)
+        facts = [
+            _code(run.start_url),
+            t.gettext("run %(id)s (%(status)s)")
+            % {"id": run.id, "status": t.pgettext("run status", run.status)},
+            t.day(run.today),
+            t.ngettext("%(count)s page", "%(count)s pages", pages) % {"count": t.number(pages)},
+            t.gettext("gate policy %(policy)s") % {"policy": _text(gate.policy)},
         ]
+        lines = [f"## shoplint: {verdict}", "", " · ".join(facts), ""]
         if not gate.passed:
-            lines += ["**Why the gate failed:**", ""]
+            lines += ["**" + t.gettext("Why the gate failed:") + "**", ""]
             lines += [f"- {_text(reason)}" for reason in gate.reasons[:20]]
             lines.append("")
+        headings = {
+            "error": t.gettext("Error"),
+            "warning": t.gettext("Warning"),
+            "info": t.gettext("Info"),
+            "new": t.gettext("New"),
+            "blocking": t.gettext("Blocking"),
+            "accepted": t.gettext("Accepted"),
+        }
         columns = [s.value for s in SEVERITIES] + ["new"] * bool(data.compared)
         columns += ["blocking", "accepted"]
         lines += [
-            "| Team | " + " | ".join(name.capitalize() for name in columns) + " |",
+            f"| {t.gettext('Team')} | " + " | ".join(headings[name] for name in columns) + " |",
             "| --- |" + " ---: |" * len(columns),
         ]
         for team in data.teams:
             counts = self._counts.get(team, Counter())
-            cells = " | ".join(str(counts[name]) for name in columns)
+            cells = " | ".join(t.number(counts[name]) for name in columns)
             lines.append(f"| {_text(data.team_name(team))} | {cells} |")
         lines.append("")
         if data.compared:
+            since = t.gettext("Since run %(id)s (%(day)s): **%(new)s new**, **%(fixed)s fixed**.")
+            new = sum(c["new"] for c in self._counts.values())
             lines += [
-                f"Since run {data.compared.id} ({data.compared.today}):"
-                f" **{sum(c['new'] for c in self._counts.values())} new**,"
-                f" **{len(data.fixed)} fixed**.",
+                since
+                % {
+                    "id": data.compared.id,
+                    "day": t.day(data.compared.today),
+                    "new": t.number(new),
+                    "fixed": t.number(len(data.fixed)),
+                },
                 "",
             ]
         open_findings = [f for f in data.findings if not f.accepted]
         biggest = biggest_first(group_findings(open_findings, gate, by_owner=False))[:_BIGGEST]
         if biggest:
+            heads = (
+                t.gettext("Rule"),
+                t.gettext("Severity"),
+                t.gettext("Problem"),
+                t.gettext("Pages"),
+                t.gettext("Team"),
+            )
             lines += [
-                "### Biggest problems",
+                "### " + t.gettext("Biggest problems"),
                 "",
-                "| Rule | Severity | Problem | Pages | Team |",
+                "| " + " | ".join(heads) + " |",
                 "| --- | --- | --- | ---: | --- |",
             ]
             for group in biggest:
                 f = group.first.finding
-                rule = f"{f.code} {group.rule.name}" if group.rule else f.code
-                what = _text(f.message) + (f" {_code(f.target)}" if f.target else "")
+                rule = f"{f.code} {t.rule_name(group.rule)}" if group.rule else f.code
+                what = _text(t.text(f.message)) + (f" {_code(f.target)}" if f.target else "")
                 if group.pages == 1:
-                    what += f" on {_code(f.url)}"
-                teams = ", ".join(_text(data.team_name(t)) for t in group.owners)
+                    what += " " + t.gettext("on") + f" {_code(f.url)}"
+                teams = ", ".join(_text(data.team_name(team)) for team in group.owners)
                 block = " ⛔" if group.blocking else ""
-                lines.append(f"| {rule}{block} | {f.severity} | {what} | {group.pages} | {teams} |")
+                severity = t.severity(f.severity)
+                pages = t.number(group.pages)
+                lines.append(f"| {rule}{block} | {severity} | {what} | {pages} | {teams} |")
             lines.append("")
         lines.append(
-            "The full report is `index.html` in the report folder (one page per team:"
-            " `owner-TEAM.html`); every finding is in `findings.json` and `findings.csv`."
+            t.gettext(
+                "The full report is `index.html` in the report folder (one page per team:"
+                " `owner-TEAM.html`); every finding is in `findings.json` and `findings.csv`."
+            )
         )
         return lines
 

@@ -18,6 +18,8 @@ from .web import App, Request, Response
 
 SHELL = """<!DOCTYPE html>
 <html lang="nl"><head><meta charset="utf-8"><title>{title} | {shop}</title>
+<meta name="description"
+ content="{title}: alle modellen met hun prijs, op voorraad en morgen bij u thuis.">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <link rel="stylesheet" href="/static/stijl.css"></head>
 <body><div id="app" data-list="{list}"></div>

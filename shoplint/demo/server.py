@@ -29,7 +29,18 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qs
 
-from . import assets, assortiment, cart, catalogue, checkout, content, defects, images, sitemaps
+from . import (
+    assets,
+    assortiment,
+    brand,
+    cart,
+    catalogue,
+    checkout,
+    content,
+    defects,
+    images,
+    sitemaps,
+)
 from .site import SIMPLE_PAGES, Site
 from .web import SESSION_COOKIE, App, Request, Response, redirect
 
@@ -137,6 +148,9 @@ ROUTES: tuple[Route, ...] = (
     Route(path("/zoeken"), get=catalogue.search),
     Route(item(rf"/categorie/{SLUG}/", "category_by_slug"), get=catalogue.category),
     Route(item(rf"/product/{SLUG}/", "product_by_slug"), get=catalogue.product),
+    Route(path(*brand.LOOSE_PATHS), get=brand.loose_product),
+    Route(path(brand.BRAND_PAGE), get=brand.brand_page),
+    Route(path(brand.ENGLISH_PAGE), get=brand.english_page),
     # the assortment app, rendered in the browser from its JSON API (assortiment.py)
     Route(path("/assortiment/"), get=assortiment.overview),
     Route(item(rf"/assortiment/{SLUG}/", "category_by_slug"), get=assortiment.category_list),

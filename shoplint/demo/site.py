@@ -24,6 +24,7 @@ SIMPLE_PAGES = {
     "/cadeaubon/": "cadeaubon.html",
     "/account/": "account.html",
     "/contact/bedankt/": "contact_bedankt.html",
+    "/advies/verlichting/": "advies_verlichting.html",  # the spelling family's defects
 }
 CHECKOUT_PAGES = {
     "/afrekenen/adres/",

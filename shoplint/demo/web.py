@@ -22,6 +22,7 @@ from urllib.parse import parse_qs, unquote, urlsplit
 
 import jinja2
 
+from .descriptions import DESCRIPTIONS
 from .dutch import format_date_nl, format_euro
 from .site import Site
 
@@ -198,7 +199,7 @@ class App:
             "lang": "nl",
             "canonical": None,
             "noindex": False,
-            "description": None,
+            "description": DESCRIPTIONS.get(req.path),
             "query": "",
         }
         base.update(ctx)

@@ -1,0 +1,197 @@
+"""The spelling family's parts: the words judged, the verdicts, the team's text on a page,
+the `spelling:` section and `shoplint spelling add`; and the labelled sentences of
+tests/data/spelling/, on which precision and recall must stay above their floors."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from pathlib import Path
+
+import lxml.html
+import pytest
+
+from checks.context import CheckContext
+from checks.page import Page
+from checks.spelling.config import SpellingConfig, SpellingSettings
+from checks.spelling.family import check_page, misspellings
+from checks.spelling.judge import verdict
+from checks.spelling.text import Place, team_text
+from checks.spelling.words import scan
+from ground.errors import ConfigError
+from ground.model import Fetch, Outcome
+from reports.data import ReportedFinding
+from reports.grouping import group_findings
+from shoplint.config import parse_config
+from shoplint.spelling_command import add_words
+
+LABELLED = Path(__file__).parent / "data" / "spelling"
+_MARK = re.compile(r"\[([^\]]+)\]")
+THRESHOLD = SpellingSettings.of(SpellingConfig()).min_confidence
+
+
+def _scores(lang: str) -> tuple[float, float, int]:
+    """Precision and recall over the language's labelled sentences, and how many there are."""
+    found_right = found_wrong = missed = sentences = 0
+    for line in (LABELLED / f"{lang}.txt").read_text(encoding="utf-8").splitlines():
+        if not line.strip() or line.startswith("#"):
+            continue
+        sentences += 1
+        marked = set(_MARK.findall(line))
+        found = {w for w, _ in misspellings(_MARK.sub(r"\1", line), lang, frozenset(), THRESHOLD)}
+        found_right += len(found & marked)
+        found_wrong += len(found - marked)
+        missed += len(marked - found)
+    return (
+        found_right / (found_right + found_wrong),
+        found_right / (found_right + missed),
+        sentences,
+    )
+
+
+@pytest.mark.parametrize("lang", ["nl", "en"])
+def test_labelled_sentences_precision_and_recall_floors(lang):
+    precision, recall, sentences = _scores(lang)
+    assert sentences >= 150
+    assert precision >= 0.9, precision
+    assert recall >= 0.8, recall
+
+
+def test_words_left_out_before_any_dictionary():
+    text = (
+        "Mail info@shop.nl of kijk op https://shop.nl/x. De XT-8000 kost €12,50 en de BTW "
+        "is 21%. Een iPhone of PayPal, de Gazelle op zijn best."
+    )
+    judged = [(w.text, w.capitalised) for w in scan(text).words]
+    assert ("BTW", False) not in judged and not any(t in ("iPhone", "PayPal") for t, _ in judged)
+    assert not any("@" in t or "/" in t or any(c.isdigit() for c in t) for t, _ in judged)
+    assert ("Gazelle", True) in judged  # a capital mid-sentence: judged as a likely name
+    assert ("Mail", False) in judged and ("Een", False) in judged  # sentences start
+
+
+def test_repeated_words_but_not_across_punctuation():
+    assert scan("Bekijk De de fiets. Zet de de.").repeated == ("de", "de")
+    assert scan("Klaar. Klaar is kees, the, the end").repeated == ()
+
+
+def test_verdicts_rank_the_likeliest_slip_first_and_doubt_compounds_and_names():
+    assert verdict("shiping", "en", False).suggestions[0] == "shipping"
+    assert verdict("verzendig", "nl", False) == (("verzending",), 0.9)
+    assert verdict("Verzendig", "nl", False).suggestions == ("Verzending",)
+    # a compound the dictionary lacks, one joining letter from one it has: no slip
+    assert verdict("kinderzitjesbevestiging", "nl", False).confidence < THRESHOLD
+    assert verdict("Nexxt", "en", True).confidence < THRESHOLD  # a name mid-sentence
+    assert verdict("Shimano", "en", True).suggestions == ()
+
+
+def _page(html: str, lang: str = "nl") -> Page:
+    fetch = Fetch("https://shop.test/p/", 0, Outcome.RESPONSE, 200, lang=lang, is_page=True)
+    return Page(fetch, lxml.html.fromstring(html))
+
+
+def _ctx(**spelling) -> CheckContext:
+    return CheckContext(
+        {}, "https://shop.test/", dt.date(2026, 5, 1), spelling=SpellingConfig(**spelling)
+    )
+
+
+SHOP_PAGE = """<html lang="nl"><head><title>Racefietsn | Fietsen</title>
+<script type="application/ld+json">{"@type": "Product", "name": "Vouwfiets Pliant",
+ "brand": {"@type": "Brand", "name": "Velozz"}}</script></head><body>
+<nav><a href="/">Home</a><a href="/a/">Onderdeelen</a></nav>
+<main><h1>Gratis verzendig</h1><p>De Velozz Pliant vouwfiets is licht. Bekijk ook de de
+andere onderdelen. De stuurtassen zijn waterdict. Ook de fietstasssen zijn waterdicht.</p>
+<section class="reviews"><p>Echt een toppe fietz, snel geleverd!</p></section>
+<p class="usp">Betaal met Klarnna</p><button>In winkelwagen</button></main></body></html>"""
+
+
+def test_a_page_template_slips_are_errors_text_slips_warnings_reviews_ignored():
+    found = {(f.code, f.target.split("#:~:text=")[1]) for f in check_page(_page(SHOP_PAGE), _ctx())}
+    assert found == {
+        ("SPL003", "Racefietsn"),  # the title
+        ("SPL003", "Onderdeelen"),  # the navigation
+        ("SPL003", "verzendig"),  # a heading
+        ("SPL002", "de%20de"),
+        ("SPL001", "waterdict"),
+        ("SPL001", "fietstasssen"),
+    }  # Velozz (the page's own brand), fietz (a review), Klarnna (a name mid-sentence): not
+
+
+def test_vocabulary_and_ignore_selectors_of_the_config():
+    ctx = _ctx(words=["waterdict", "Fietstasssen"], ignore=["nav", "title", "h1"])
+    found = {f.target.split("#:~:text=")[1] for f in check_page(_page(SHOP_PAGE), ctx)}
+    assert found == {"de%20de"}
+
+
+def test_finding_quotes_the_sentence_and_names_the_suggestion():
+    (finding,) = [
+        f
+        for f in check_page(_page(SHOP_PAGE), _ctx())
+        if f.code == "SPL001" and "waterdict" in f.target
+    ]
+    assert finding.message == "“waterdict” is likely misspelled: did you mean “waterdicht”?"
+    assert finding.evidence.startswith("“De stuurtassen zijn waterdict.”")
+    assert finding.target == "https://shop.test/p/#:~:text=waterdict"
+
+
+def test_a_block_in_another_language_is_checked_in_its_own():
+    html = """<html lang="nl"><body><main><p>Deze fiets wordt volledig gemonteerd geleverd
+    en is klaar om weg te rijden. Bestel vandaag, morgen in huis.</p><p>This bike is delivered
+    fully assembled and ready to ride, so you can recieve it and go for a ride today.</p>
+    </main></body></html>"""
+    found = [f.target.split("#:~:text=")[1] for f in check_page(_page(html), _ctx())]
+    assert found == ["recieve"]
+
+
+def test_template_parts_read_once_in_their_place():
+    places = {p.text: p.place for p in team_text(lxml.html.fromstring(SHOP_PAGE), ()).passages}
+    assert places["Gratis verzendig"] is Place.HEADING
+    assert places["In winkelwagen"] is Place.BUTTON
+    assert places["Onderdeelen"] is Place.NAVIGATION
+    assert not any("fietz" in text for text in places)
+
+
+def test_config_section_errors_name_the_key(tmp_path):
+    with pytest.raises(ConfigError, match=r"spelling\.ignore: .*'a\[' is not a CSS selector"):
+        parse_config({"spelling": {"ignore": ["a["]}}, "shoplint.yml")
+    with pytest.raises(ConfigError, match=r"spelling\.min_confidence"):
+        parse_config({"spelling": {"min_confidence": 2}}, "shoplint.yml")
+    missing = tmp_path / "words.txt"
+    with pytest.raises(ConfigError, match=r"spelling\.words: cannot read .*words\.txt"):
+        SpellingSettings.of(SpellingConfig(words=str(missing)))
+
+
+def test_words_file_read_with_comments_and_spelling_add_keeps_it_sorted(tmp_path):
+    path = tmp_path / "shoplint-words.txt"
+    path.write_text("# the shop's words\nVelozz\nbakfiets  # a comment\n\n", encoding="utf-8")
+    assert SpellingSettings.of(SpellingConfig(words=str(path))).vocabulary == {"velozz", "bakfiets"}
+    assert add_words(path, ["Pliant", "bakfiets", "achterwieldrager"]) == (2, 4)
+    assert path.read_text(encoding="utf-8").splitlines() == [
+        "# the shop's words",
+        "achterwieldrager",
+        "bakfiets",
+        "Pliant",
+        "Velozz",
+    ]
+    with pytest.raises(ConfigError, match="not one word"):
+        add_words(path, ["twee woorden"])
+
+
+def test_reports_group_a_word_across_the_pages_it_is_on():
+    ctx = _ctx()
+    nav = """<html lang="nl"><body><nav><a href="/x/">Onderdeelen</a></nav><main><p>Welkom in
+    onze winkel.</p></main></body></html>"""
+    findings = [
+        f
+        for url in ("https://shop.test/a/", "https://shop.test/b/")
+        for f in check_page(
+            Page(Fetch(url, 0, Outcome.RESPONSE, 200, is_page=True), lxml.html.fromstring(nav)),
+            ctx,
+        )
+    ]
+    assert [f.target for f in findings] == [
+        "https://shop.test/a/#:~:text=Onderdeelen",
+        "https://shop.test/b/#:~:text=Onderdeelen",
+    ]
+    (group,) = group_findings(ReportedFinding(f, None, True) for f in findings)
+    assert group.pages == 2
