@@ -10,18 +10,17 @@ the browser than in its HTML source.
 from __future__ import annotations
 
 import os
-import shutil
 from typing import Any
 from urllib.parse import urlsplit
 
 from crawler.config import CrawlConfig
 from crawler.path_traps import path_template
+from ground.chromium import chromium_executable
 from ground.errors import ConfigError
 
 RENDER = "render"  # request.meta: why the page is rendered (always | app-shell | template)
 WATCH = "render_watch"  # request.meta: the rendering's Watch (crawler/rendering.py)
 SOURCE = "render_source"  # request.meta: (links, words) of the page's HTML source
-BROWSER_ENV = "SHOPLINT_CHROMIUM"
 
 _SHELL_WORDS = 60  # fewer visible words than this, and a sign of a client-side app: a shell
 _MORE_LINKS = 5  # a rendered page with this many more links than its source needs rendering
@@ -71,18 +70,6 @@ class RenderPolicy:
             self._templates.add(path_template(urlsplit(url).path))
 
 
-def browser_executable(configured: str | None) -> str:
-    """The Chromium to render with; a one-line ConfigError (exit 2) when there is none."""
-    candidate = configured or os.environ.get(BROWSER_ENV) or "chromium"
-    found = shutil.which(candidate)
-    if found is None:
-        raise ConfigError(
-            f"crawl.render needs Chromium: {candidate} was not found"
-            " (apt-get install chromium, or set crawl.browser_path or SHOPLINT_CHROMIUM)"
-        )
-    return found
-
-
 def ready_to_render(crawl: CrawlConfig) -> str | None:
     """The Chromium a crawl with `crawl.render` uses (None for `never`); a one-line
     ConfigError when it or scrapy-playwright is missing: asked before a run begins."""
@@ -94,7 +81,7 @@ def ready_to_render(crawl: CrawlConfig) -> str | None:
         raise ConfigError(
             "crawl.render needs the render extra: pip install 'shoplint[render]'"
         ) from None
-    return browser_executable(crawl.browser_path)
+    return chromium_executable(crawl.browser_path, os.environ, "crawl.render")
 
 
 def render_settings(crawl: CrawlConfig, defaults: dict[str, Any]) -> dict[str, Any]:

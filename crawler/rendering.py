@@ -30,15 +30,11 @@ from scrapy_playwright.page import PageMethod
 
 from crawler.render_decision import RENDER, WATCH
 from crawler.stopping import Abandonable
+from ground.chromium import PAYMENT_PAGES, TRACKERS, on_hosts
 
 _IDLE_SHARE = 0.5  # of the download timeout, waited at most for the network to go idle
 _CONTEXT_PAGES = 200  # pages a browser context serves before a fresh one takes over
-_BLOCKED = (  # trackers and payment pages: never loaded while rendering
-    "google-analytics.com", "googletagmanager.com", "doubleclick.net", "facebook.net",
-    "facebook.com", "hotjar.com", "clarity.ms", "bing.com", "tiktok.com", "linkedin.com",
-    "adyen.com", "mollie.com", "stripe.com", "paypal.com", "klarna.com", "buckaroo.nl",
-    "multisafepay.com", "pay.nl",
-)  # fmt: skip
+_BLOCKED = (*TRACKERS, *PAYMENT_PAGES)  # never loaded while rendering
 # the first script a stack trace names: "at load (https://shop.example/app.js:12:7)"
 _SCRIPT_URL = re.compile(r"https?://[^\s()]+?(?=:\d+:\d+|[\s()]|$)")
 # calls whose failure is a broken image's (BRW003, and the images family), not a failed call
@@ -52,8 +48,7 @@ _BROKEN_IMAGES_JS = """() => Array.from(document.images)
 
 def blocked(request: Any) -> bool:
     """scrapy-playwright asks this of every request a rendered page makes."""
-    host = urlsplit(request.url).hostname or ""
-    return any(host == domain or host.endswith("." + domain) for domain in _BLOCKED)
+    return on_hosts(urlsplit(request.url).hostname or "", _BLOCKED)
 
 
 class RenderingDownloadHandler(Abandonable, ScrapyPlaywrightDownloadHandler):

@@ -260,6 +260,8 @@ class StepOutcome:
     ms: int | None = None  # time over every hop, bodies included
     hops: tuple[str, ...] = ()  # each request: "POST https://shop.example/cart/add 303"
     note: str | None = None  # why it failed, or where it handed over
+    screenshot: str | None = None  # a failed browser step's picture, in the report folder
+    failed_calls: tuple[str, ...] = ()  # the page's calls to its site that failed (browser)
 
 
 @dataclass(frozen=True, slots=True)

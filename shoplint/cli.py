@@ -18,7 +18,7 @@ from ground.model import FlowOutcome, Severity
 from reports.config import GatePolicy
 from reports.i18n import LANGUAGES, translator
 from shoplint import __version__, spelling_command
-from shoplint.config import DEFAULT_CONFIG_FILE, Config, load_config
+from shoplint.config import DEFAULT_CONFIG_FILE, Config, load_config, parse_config
 from shoplint.db_command import DB_HELP, db_location
 
 if TYPE_CHECKING:
@@ -29,6 +29,7 @@ if TYPE_CHECKING:
 
 EXIT_USAGE = 2
 DEMO_CONFIG = Path(__file__).parent / "demo" / "shoplint.yml"  # the demo's checkout flows
+DEMO_BROWSER_FLOW = DEMO_CONFIG.with_name("browser_flow.yml")  # added when Chromium is there
 
 
 class _Parser(argparse.ArgumentParser):
@@ -424,21 +425,33 @@ def cmd_demo(args: argparse.Namespace) -> int:
             _wait_for_interrupt()
             return 0
         out = args.out or "shoplint-report"
+        rendering = _demo_rendering()
         config = load_config(DEMO_CONFIG).with_overrides(
             {
                 "report": {"out": out, "language": args.language},
                 "store": {"path": str(Path(out) / "shoplint.db")},
-                "crawl": {"internal_only": True, "render": _demo_rendering()},
+                "crawl": {"internal_only": True, "render": rendering},
             }
         )
+        if rendering != "never":
+            config = _with_browser_flow(config)
         outcome = run(shop.url, config, today)
     _print_outcome(outcome)
     return _exit_code(outcome, 0 if outcome.problem is None else outcome.exit_code)
 
 
+def _with_browser_flow(config: Config) -> Config:
+    """The demo's configuration with its checkout flow in the browser added."""
+    import yaml
+
+    data = config.model_dump()
+    flow = yaml.safe_load(DEMO_BROWSER_FLOW.read_text(encoding="utf-8"))
+    return parse_config({**data, "checkout": [*data["checkout"], flow]}, str(DEMO_BROWSER_FLOW))
+
+
 def _demo_rendering() -> str:
     """The demo's assortment app is rendered in Chromium when there is one (crawl.render:
-    auto); without, the demo says what it leaves out."""
+    auto), and its checkout walked in it too; without, the demo says what it leaves out."""
     from crawler.config import CrawlConfig
     from crawler.render_decision import ready_to_render
 
@@ -447,7 +460,8 @@ def _demo_rendering() -> str:
     except ConfigError:
         print(
             "demo: no Chromium (or no shoplint[render]): the assortment app, which only a"
-            " browser shows, is crawled as plain HTML and its defects are not found",
+            " browser shows, is crawled as plain HTML and its defects are not found, and the"
+            " checkout flow in the browser (shoplint/demo/browser_flow.yml) is left out",
             file=sys.stderr,
         )
         return "never"

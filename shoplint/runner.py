@@ -59,7 +59,7 @@ def run(
 ) -> RunOutcome:
     bounds = Bounds(config.run)
     start = start_url_key(url, config)
-    flows = prepare_flows(config.checkout or (), os.environ)  # before any request
+    flows = prepare_flows(config.checkout or (), os.environ, config.crawl.browser_path)  # first
     ready_to_render(config.crawl)
     report_dir = prepared_report_dir(config)
     context = check_context(config, start, today)
@@ -178,10 +178,11 @@ class _Phases:
     def checkout(self, this: _Run, phase: str, flows: tuple[PreparedFlow, ...]) -> None:
         normalize = Normalizer(self.config.crawl.drop_params).normalize
         max_bytes = self.config.crawl.max_response_bytes
+        report_dir = Path(self.config.report.out)  # a failed browser step's screenshot
         walked = self.bounds.phase(
             phase,
             "checkout_minutes",
-            lambda: run_flows(flows, self.start, self.context, normalize, max_bytes),
+            lambda: run_flows(flows, self.start, self.context, normalize, max_bytes, report_dir),
         )
         for flow in walked:
             self.store.add_findings(this.id, flow.findings)
@@ -208,10 +209,11 @@ def checkout(url: str, config: Config, today: date) -> list[FlowResult]:
             "checkout: the config has no checkout section (README: shoplint checkout)"
         )
     site = start_url_key(url, config)
-    flows = prepare_flows(config.checkout, os.environ)
+    flows = prepare_flows(config.checkout, os.environ, config.crawl.browser_path)
     normalize = Normalizer(config.crawl.drop_params).normalize
     context = check_context(config, site, today)
-    return run_flows(flows, site, context, normalize, config.crawl.max_response_bytes)
+    max_bytes = config.crawl.max_response_bytes
+    return run_flows(flows, site, context, normalize, max_bytes, Path(config.report.out))
 
 
 def _site_findings(

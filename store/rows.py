@@ -68,7 +68,14 @@ def fetch_of(row: tuple) -> Fetch:
 
 def steps_of(text: str) -> tuple[StepOutcome, ...]:
     return tuple(
-        StepOutcome(**{**step, "status": StepStatus(step["status"]), "hops": tuple(step["hops"])})
+        StepOutcome(
+            **{
+                **step,
+                "status": StepStatus(step["status"]),
+                "hops": tuple(step["hops"]),
+                "failed_calls": tuple(step.get("failed_calls", ())),
+            }
+        )
         for step in json.loads(text)
     )
 

@@ -1,4 +1,4 @@
-"""The checkout rules' cases (CHK001-CHK010), one or more tests per rule, each against the
+"""The checkout rules' cases (CHK001-CHK011), one or more tests per rule, each against the
 purpose-built shop of checkout_shop.py with one flaw switched on. `pytest -k CHK005` runs
 one rule's cases. (A checkout flow needs sessions, forms and sometimes TLS, so these cases
 are not in the crawl-based format of tests/rules/; see test_rules.py.)"""
@@ -6,6 +6,7 @@ are not in the crawl-based format of tests/rules/; see test_rules.py.)"""
 from __future__ import annotations
 
 import re
+import shutil
 import sys
 from decimal import Decimal
 
@@ -18,7 +19,8 @@ from checkout_shop import (
     self_signed_certificate,
     walk,
 )
-from fixture_server import FixtureServer, html_page
+from fixture_server import FixtureServer, PerMethod, Reply, html_page
+from services import require
 
 from checks.checkout.prices import parse_price
 from checks.registry import REGISTRY
@@ -322,3 +324,39 @@ def test_chk010_an_https_shop_without_http_has_no_security_findings(https_shop):
     with https_shop(Flaws()) as shop:
         (result,) = walk(shop.url, guest_flow())
     assert result.outcome.end is FlowEnd.COMPLETED and not result.findings
+
+
+# -- CHK011 failed-call-in-checkout --------------------------------------------------------
+
+
+def test_chk011_a_call_of_a_step_page_that_fails_in_the_browser(tmp_path):
+    """Only a flow walked in the browser runs the page's scripts; the start page's own
+    failed call is the crawl's to report (BRW002), not the checkout's."""
+    require(shutil.which("chromium") is not None, "Debian's chromium is not installed")
+    calls = "<script>fetch('/api/stock'); fetch('/api/cart', {method: 'POST'});</script>"
+    routes = {
+        "/product/": html_page("<h1>Bike</h1><script>fetch('/api/price')</script>"),
+        "/cart/": html_page(f"<h1>Cart</h1>{calls}"),
+        "/api/stock": Reply(503, b"{}", {"Content-Type": "application/json"}),
+        "/api/cart": PerMethod({"POST": Reply(500, b"{}")}),
+    }
+    flow = {"start": "/product/", "steps": [{"name": "cart", "get": "/cart/"}]}
+    with FixtureServer(routes) as shop:
+        (rendered,) = walk(shop.url, {**flow, "browser": True}, report={"out": str(tmp_path)})
+        (plain,) = walk(shop.url, flow)
+    assert sorted((f.url, f.target, f.message) for f in findings_of([rendered], "CHK011")) == [
+        (
+            shop.url + "cart/",
+            shop.url + "api/cart",
+            "A call of the checkout page of step 'cart' to its site failed"
+            " (500 Internal Server Error)",
+        ),
+        (
+            shop.url + "cart/",
+            shop.url + "api/stock",
+            "A call of the checkout page of step 'cart' to its site failed"
+            " (503 Service Unavailable)",
+        ),
+    ]
+    assert rendered.outcome.steps[0].failed_calls == (f"GET {shop.url}api/price 404 Not Found",)
+    assert not findings_of([plain], "CHK011")

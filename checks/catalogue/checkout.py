@@ -21,6 +21,7 @@ POLICY_LINK = "CHK007"
 PRICE_MISMATCH = "CHK008"
 INSECURE_STEP = "CHK009"
 MIXED_CONTENT = "CHK010"
+FAILED_CALL = "CHK011"
 
 
 def _known_policies(options: Mapping[str, Any]) -> None:
@@ -199,6 +200,22 @@ RULES = (
             "frame) from an http:// address. Browsers block such scripts and frames, so parts of "
             "the page can stop working, and show a warning instead of the padlock. This is for "
             "the IT team: load the resource over https."
+        ),
+    ),
+    Rule(
+        code=FAILED_CALL,
+        family="checkout",
+        name="failed-call-in-checkout",
+        severity=S.ERROR,
+        team="it",
+        summary="A checkout page's call to its own site failed (an API answering 500)",
+        explanation=(
+            "In a flow walked in the browser (browser: true), a script of a checkout page asked "
+            "the shop's own site for something (the cart's contents, shipping rates, a stock "
+            "check, the payment methods) and got an error or no answer at all. The customer sees "
+            "a cart that does not fill, a total that does not add up, or a button that does "
+            "nothing. A plain crawl never sees these calls. This is for the IT team: the message "
+            "names the address and its answer; look in the server's log for that call."
         ),
     ),
 )

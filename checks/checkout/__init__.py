@@ -6,6 +6,9 @@ and does its steps in one browser with its own cookie jar (browser.py): `get` an
 expectations are checked as it goes (walker.py); the pages of the steps that passed are
 judged afterwards (page_rules.py): error messages and placeholders, broken links and images,
 policy links, the cart price against the product page's (prices.py), http on an https shop.
+A flow with `browser: true` does its steps in Chromium instead (rendered.py): clicks,
+fields and the shop's own scripts, each step's failed calls and a screenshot of a failed
+step; its rendered pages are judged by the same rules.
 
 Safety: a payment provider's host is never requested (the flow ends there, reported as
 its hand-over step), `stop_before` ends a flow before a named step, and credentials for a

@@ -75,11 +75,11 @@ class PaymentHosts:
     """The known payment providers (checks/data/payment_hosts.yml) and a flow's own."""
 
     def __init__(self, extra: Iterable[str] = ()):
-        self._hosts = tuple(h.lower().strip(".") for h in (*_KNOWN_PAYMENT_HOSTS, *extra))
+        self.hosts = tuple(h.lower().strip(".") for h in (*_KNOWN_PAYMENT_HOSTS, *extra))
 
     def __contains__(self, url: str) -> bool:
         host = (urlsplit(url).hostname or "").lower()
-        return any(host == h or host.endswith("." + h) for h in self._hosts)
+        return any(host == h or host.endswith("." + h) for h in self.hosts)
 
 
 class Browser:

@@ -20,6 +20,7 @@ class SiteSecrets:
     headers: Mapping[str, str]  # header name -> value (basic auth is an Authorization header)
     cookie: tuple[str, str] | None  # (name, value)
     hidden: tuple[str, ...] = ()  # every secret as it could show up in text, longest first
+    basic_auth: tuple[str, str] | None = None  # (user, password), for a browser's own login
 
     def apply(self, request: httpx.Request) -> None:
         """Add the secrets to a request for one of the site's own addresses."""
@@ -69,4 +70,6 @@ def site_secrets(
     if credentials.cookie:
         cookie = (credentials.cookie.name, read("cookie.value_env", credentials.cookie.value_env))
         hidden.append(cookie[1])
-    return SiteSecrets(headers, cookie, tuple(sorted(set(hidden), key=len, reverse=True)))
+    hidden_longest_first = tuple(sorted(set(hidden), key=len, reverse=True))
+    login = (user, password) if basic else None
+    return SiteSecrets(headers, cookie, hidden_longest_first, login)

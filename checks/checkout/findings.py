@@ -2,10 +2,23 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 
 from checks.context import CheckContext
 from ground.model import Finding
+
+SCREENSHOTS = "screenshots"  # the report folder's subfolder of failed browser steps' pictures
+# how a finding's evidence names a picture (the HTML report makes it a link)
+SCREENSHOT_NOTE = re.compile(rf"screenshot: ({SCREENSHOTS}/[A-Za-z0-9._-]+\.png)")
+
+
+def with_screenshot(evidence: str | None, screenshot: str | None) -> str | None:
+    """The evidence, with the failed step's picture (a path in the report folder) named."""
+    if screenshot is None:
+        return evidence
+    shot = f"screenshot: {screenshot}"
+    return f"{evidence} | {shot}" if evidence else shot
 
 
 class FlowFindings:

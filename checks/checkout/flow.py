@@ -2,7 +2,10 @@
 
 The format is a contract (CONTRACTS.md): `start`, and `steps` that each do exactly one of
 `get`, `follow` or `submit`, with optional `fields` and `expect`. The other keys extend it:
-`stop_before`, `cart_step`, `payment_hosts`, `credentials`, `prices` and `timeout`.
+`stop_before`, `cart_step`, `payment_hosts`, `credentials`, `prices` and `timeout`, and
+`browser: true`, which walks the flow in Chromium (checks/checkout/rendered.py): its steps
+may also `click` an element, `fill` and `select` fields (before the step's action) and
+`wait_for` an element (after it).
 """
 
 from __future__ import annotations
@@ -14,7 +17,8 @@ import soupsieve
 from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator, model_validator
 
 _ENV_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
-_ACTIONS = ("get", "follow", "submit")
+_ACTIONS = ("get", "follow", "submit", "click")
+_BROWSER_ONLY = ("click", "fill", "select", "wait_for")
 
 
 class _Section(BaseModel):
@@ -56,28 +60,56 @@ class Step(_Section):
     follow: str | None = None  # CSS selector of a link on the current page
     submit: str | None = None  # CSS selector of a form (or of a submit button in one)
     fields: dict[str, str] = Field(default_factory=dict)  # form fields, over the defaults
+    # browser flows only: fill and select before the action, wait_for after it
+    click: str | None = None  # CSS selector of an element to click
+    fill: dict[str, str] = Field(default_factory=dict)  # CSS selector of a field -> text
+    select: dict[str, str] = Field(default_factory=dict)  # CSS selector of a select -> choice
+    wait_for: str | None = None  # CSS selector of an element that must appear (and show)
     expect: Expect = Field(default_factory=Expect)
 
-    @field_validator("follow", "submit")
+    @field_validator("follow", "submit", "click", "wait_for")
     @classmethod
     def _selector(cls, selector: str | None) -> str | None:
         return _css(selector)
 
+    @field_validator("fill", "select")
+    @classmethod
+    def _selector_keys(cls, values: dict[str, str]) -> dict[str, str]:
+        for selector in values:
+            _css(selector)
+        return values
+
     @model_validator(mode="after")
     def _one_action(self) -> Step:
         chosen = [action for action in _ACTIONS if getattr(self, action) is not None]
-        if len(chosen) != 1:
+        if len(chosen) > 1 or not (chosen or self.browser_keys):
             has = f" (it has {', '.join(chosen)})" if chosen else ""
-            raise ValueError(f"step {self.name!r}: do exactly one of get, follow, submit{has}")
+            verbs = "get, follow, submit" + (", click" if self.browser_keys else "")
+            raise ValueError(f"step {self.name!r}: do exactly one of {verbs}{has}")
         if self.fields and self.submit is None:
             raise ValueError(f"step {self.name!r}: fields go with submit")
+        if self.get is not None and (self.fill or self.select):
+            raise ValueError(
+                f"step {self.name!r}: fill and select work on the page the step starts on,"
+                " which get leaves: put them in a step of their own"
+            )
         return self
 
     @property
+    def browser_keys(self) -> list[str]:
+        """The keys of the step that only a browser can do."""
+        return [key for key in _BROWSER_ONLY if getattr(self, key)]
+
+    @property
     def action(self) -> str:
-        """What the step does, as shown: `get /cart/`, `submit form#address`."""
-        verb = next(action for action in _ACTIONS if getattr(self, action) is not None)
-        return f"{verb} {getattr(self, verb)}"
+        """What the step does, as shown: `get /cart/`, `submit form#address`, `click
+        button.next`; a step that only fills in fields or waits says so."""
+        verb = next((action for action in _ACTIONS if getattr(self, action) is not None), None)
+        if verb is not None:
+            return f"{verb} {getattr(self, verb)}"
+        if self.fill or self.select:
+            return f"fill {', '.join([*self.fill, *self.select])}"
+        return f"wait for {self.wait_for}"
 
 
 class BasicAuthEnv(_Section):
@@ -135,6 +167,24 @@ class Flow(_Section):
     credentials: Credentials | None = None
     prices: Prices = Field(default_factory=Prices)
     timeout: float = Field(30, gt=0)  # seconds for a request, its redirects and answer
+    browser: bool = False  # walked in Chromium: clicks, fields and scripts as a customer's
+
+    @model_validator(mode="after")
+    def _browser_steps(self) -> Flow:
+        if self.browser:
+            if self.credentials is not None and self.credentials.header is not None:
+                raise ValueError(
+                    "credentials.header: not with browser: true (Chromium cannot keep a header"
+                    " to the site's own hosts across redirects); use basic_auth or cookie"
+                )
+            return self
+        for step in self.steps:
+            if step.browser_keys:
+                raise ValueError(
+                    f"step {step.name!r}: {step.browser_keys[0]} needs a browser"
+                    " (give the flow browser: true)"
+                )
+        return self
 
     @field_validator("steps")
     @classmethod

@@ -219,6 +219,13 @@ TEMPLATES = (
     N_("a script"),
     N_("a frame"),
     N_("The cart shows {charged} for the product; its product page {url} shows {price}"),
+    N_("A call of the checkout page of step '{step}' to its site failed ({status})"),
+    N_("no element matches '{selector}' on {url}"),
+    N_("no field matches '{selector}' on {url}"),
+    N_("no list of choices matches '{selector}' on {url}"),
+    N_("'{selector}' on {url} offers no '{choice}' (choices: {choices})"),
+    N_("'{selector}' on {url} cannot be used (hidden, covered or disabled)"),
+    N_("expected an element matching '{selector}' to show, none did within {n} s"),
     # browser
     N_("Script error: {error}"),
     N_("A call of the page to its site failed ({status})"),

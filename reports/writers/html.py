@@ -19,6 +19,7 @@ from typing import Any
 from jinja2 import Environment, PackageLoader, select_autoescape
 from markupsafe import Markup, escape
 
+from checks.checkout.findings import SCREENSHOT_NOTE
 from checks.registry import FAMILY_PREFIXES, Rule
 from ground.urls import origin
 from reports.data import SEVERITIES, SEVERITY_RANK, ReportData, ReportedFinding, TrendPoint
@@ -63,6 +64,18 @@ class Linker:
             f'<a href="{href}" title="{href}" rel="noopener noreferrer" target="_blank">'
             f"{escape(shown)}</a>"
         )
+
+
+def evidence_html(evidence: str) -> Markup:
+    """A finding's evidence, escaped; the screenshot of a failed browser step (a file of
+    the report folder, `screenshots/NAME.png`, nothing else) becomes a link to it."""
+    parts, last = [], 0
+    for match in SCREENSHOT_NOTE.finditer(evidence):
+        path = escape(match.group(1))
+        parts += [escape(evidence[last : match.start(1)]), Markup(f'<a href="{path}">{path}</a>')]
+        last = match.end(1)
+    parts.append(escape(evidence[last:]))
+    return Markup("").join(parts)
 
 
 SKIP_REASONS = (  # the crawl's skipped_* counters, as the overview names them
@@ -113,6 +126,7 @@ def environment(language: str) -> Environment:
         summary=t.summary,
         explanation=t.explanation,
         text=t.text,
+        evidence=lambda evidence: evidence_html(t.text(evidence)),
     )
     env.globals.update(
         style=_STYLE, script=_SCRIPT, csp=_CSP, severities=SEVERITIES, language=language

@@ -39,6 +39,7 @@ from . import (
     content,
     defects,
     images,
+    quick_order,
     sitemaps,
 )
 from .site import SIMPLE_PAGES, Site
@@ -173,6 +174,10 @@ ROUTES: tuple[Route, ...] = (
     Route(path("/afrekenen/verzending/"), get=checkout.shipping, post=checkout.shipping_post),
     Route(path("/afrekenen/betaling/"), get=checkout.payment, post=checkout.payment_post),
     Route(path("/afrekenen/bevestiging/"), get=checkout.confirmation),
+    # the quick order page: only a browser gets past its button (quick_order.py)
+    Route(path("/snel-bestellen/"), get=quick_order.page),
+    Route(path("/api/winkelwagen.json"), get=quick_order.cart_api),
+    Route(path("/api/bezorgopties.json"), get=quick_order.delivery_api),
     # a canonical page without its trailing slash redirects (for GET) to the page
     Route(slashless, get=add_slash, post=not_found),
 )
