@@ -82,6 +82,10 @@ def test_verdicts_rank_the_likeliest_slip_first_and_doubt_compounds_and_names():
     assert verdict("kinderzitjesbevestiging", "nl", False).confidence < THRESHOLD
     assert verdict("Nexxt", "en", True).confidence < THRESHOLD  # a name mid-sentence
     assert verdict("Shimano", "en", True).suggestions == ()
+    # a name mid-sentence cannot reach the bar: its neighbours are not searched for
+    assert verdict("Verzendig", "nl", True) == (("Verzending",), 0.5)
+    assert verdict("Verzendig", "nl", True, at_least=THRESHOLD) == ((), 0.0)
+    assert verdict("Verzendig", "nl", False, at_least=THRESHOLD).confidence == 0.9
 
 
 def _page(html: str, lang: str = "nl") -> Page:
@@ -149,6 +153,32 @@ def test_template_parts_read_once_in_their_place():
     assert places["In winkelwagen"] is Place.BUTTON
     assert places["Onderdeelen"] is Place.NAVIGATION
     assert not any("fietz" in text for text in places)
+
+
+def test_buttons_navigation_code_and_reviews_told_apart():
+    html = """<html><body><nav role="navigation"><a href="/x/">Fietsen</a>
+    <div role="navigation"><a href="/y/">Tassen</a></div></nav>
+    <div role="navigation"><a href="/z/">Acties</a></div>
+    <main><a class="big	btn" href="/k/">Bestellen</a><a role="button" href="/w/">Verder</a>
+    <a class="btnx" href="/q/">Gewone link</a><input type="submit" value="Verstuur">
+    <p>Typ <tt>kwonlyargs</tt> of <samp>rsync</samp> in.</p>
+    <p lang="en" translate="no">Gazelle Ultimate</p>
+    <div class="x
+    review"><p>Mooi fietz</p></div><div id="reviews"><p>Snel geleverd</p></div>
+    <span itemprop="brand">Velozz</span><span itemprop="color">Rood</span></main></body></html>"""
+    text = team_text(lxml.html.fromstring(html), ())
+    places = [(p.place, p.text) for p in text.passages if p.place is not Place.TEXT]
+    assert places == [
+        (Place.BUTTON, "Bestellen"),
+        (Place.BUTTON, "Verder"),
+        (Place.BUTTON, "Verstuur"),
+        (Place.NAVIGATION, "Fietsen"),
+        (Place.NAVIGATION, "Tassen"),  # once, though inside two navigations
+        (Place.NAVIGATION, "Acties"),
+    ]
+    left_out = set(text.ignored.split())
+    assert {"kwonlyargs", "rsync", "Gazelle", "fietz", "Snel"} <= left_out
+    assert "Bestellen" not in left_out and text.names == "Velozz"
 
 
 def test_config_section_errors_name_the_key(tmp_path):

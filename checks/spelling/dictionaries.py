@@ -79,8 +79,14 @@ class Speller:
         suggestion must be."""
         answer = self._own.get(word)
         if answer is None:
-            answer = self._own[word] = any(_spells(name, word) for name in _DICTIONARIES[self.lang])
+            answer = self._own[word] = self.accepts(word)
         return answer
+
+    def accepts(self, word: str) -> bool:
+        """in_own_dictionary, not remembered: for the thousands of candidates a search for
+        a word's neighbours asks about once each (remembered, they took ~100 MB a run on
+        a programming manual)."""
+        return any(_spells(name, word) for name in _DICTIONARIES[self.lang])
 
 
 def _spells(dictionary: str, word: str) -> bool:

@@ -10,7 +10,7 @@ the reports group the pages that have the same word.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Container, Iterator
 from functools import lru_cache
 from urllib.parse import quote
 
@@ -18,7 +18,7 @@ from checks.context import CheckContext
 from checks.page import Page
 from checks.spelling.dictionaries import languages, speller
 from checks.spelling.judge import Verdict, verdict
-from checks.spelling.text import Passage, Place, address_words, page_names, team_text
+from checks.spelling.text import Passage, Place, address_words, team_text
 from checks.spelling.words import Word, scan
 from checks.text_language import Language, detected_language, language_of_tag
 from ground.model import Finding
@@ -47,12 +47,11 @@ def check_page(page: Page, ctx: CheckContext) -> Iterator[Finding | None]:
     if not any(ctx.enabled(code) for code in CODES):
         return
     settings = ctx.spelling
-    parts, ignored = team_text(page.doc, settings.ignore)
+    parts, ignored, names = team_text(page.doc, settings.ignore)
     if not parts:
         return
     page_lang = _page_language(page, parts, ctx)
-    own = settings.vocabulary | _lower_words(page_names(page.doc)) | address_words(page)
-    own |= _lower_words(ignored)
+    own = _OwnWords(settings.vocabulary, page, (names, ignored))
     reported: set[tuple[str, str]] = set()
     for passage in parts:
         lang, found, repeated = _read_in_language(passage, page_lang, own, settings.min_confidence)
@@ -65,6 +64,25 @@ def check_page(page: Page, ctx: CheckContext) -> Iterator[Finding | None]:
             if word.lower() not in _DOUBLES_OK.get(lang, ()) and (REPEATED, word) not in reported:
                 reported.add((REPEATED, word))
                 yield _repeated(page.url, word, passage.text, ctx)
+
+
+class _OwnWords:
+    """The shop's own words on a page: its vocabulary, the names its structured data
+    gives, the words of its addresses and of the text left out; gathered when a word the
+    dictionaries reject first asks (on many pages none does)."""
+
+    def __init__(self, vocabulary: frozenset[str], page: Page, texts: tuple[str, ...]):
+        self._vocabulary = vocabulary
+        self._page = page
+        self._texts = texts
+        self._words: frozenset[str] | None = None
+
+    def __contains__(self, word: object) -> bool:
+        if word in self._vocabulary:
+            return True
+        if self._words is None:
+            self._words = address_words(self._page) | _lower_words(" ".join(self._texts))
+        return word in self._words
 
 
 def misspellings(
@@ -84,7 +102,7 @@ def _read(text: str, lang: str) -> tuple[tuple[Word, ...], tuple[str, ...]]:
 
 
 def _judged(
-    unknown: tuple[Word, ...], lang: str, own: frozenset[str], threshold: float
+    unknown: tuple[Word, ...], lang: str, own: Container[str], threshold: float
 ) -> Iterator[tuple[str, Verdict]]:
     spell = speller(lang)
     for word in unknown:
@@ -93,7 +111,7 @@ def _judged(
         for i, part in enumerate(word.text.split("-")):  # a hyphenated word: part by part
             if len(part) >= 3 and part.lower() not in own and not spell.known(part):
                 capitalised = word.capitalised if i == 0 else part[:1].isupper()
-                slip = verdict(part, lang, capitalised)
+                slip = verdict(part, lang, capitalised, threshold)
                 if slip.confidence >= threshold:
                     yield part, slip
 
@@ -110,7 +128,7 @@ def _page_language(page: Page, parts: list[Passage], ctx: CheckContext) -> str |
 
 
 def _read_in_language(
-    passage: Passage, page_lang: str | None, own: frozenset[str], threshold: float
+    passage: Passage, page_lang: str | None, own: Container[str], threshold: float
 ) -> tuple[str, list[tuple[str, Verdict]], tuple[str, ...]]:
     """The passage's language, its likely misspellings and its repeated words: read in
     the page's language, unless a long block is written in another, which is asked only
@@ -140,7 +158,7 @@ def _block_language(text: str) -> Language | None:
 
 
 def _lower_words(text: str) -> frozenset[str]:
-    return frozenset(w.lower() for w in _LETTERS.findall(text))
+    return frozenset(_LETTERS.findall(text.lower()))
 
 
 def _misspelling(

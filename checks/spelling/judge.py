@@ -10,7 +10,7 @@ is doubtful. Every verdict is worked out once per word and language in a process
 
 from __future__ import annotations
 
-from functools import cache
+from functools import cache, lru_cache
 from typing import NamedTuple
 
 from checks.spelling.dictionaries import Speller, speller
@@ -39,11 +39,16 @@ class Verdict(NamedTuple):
     confidence: float  # 0: not a mistake as far as can be told, up to 0.9
 
 
-def verdict(word: str, lang: str, capitalised: bool) -> Verdict:
-    """How likely `word` (rejected by the dictionary) is a slip, with what it should be."""
+@lru_cache(maxsize=100_000)
+def verdict(word: str, lang: str, capitalised: bool, at_least: float = 0.0) -> Verdict:
+    """How likely `word` (rejected by the dictionary) is a slip, with what it should be.
+    A word that cannot reach `at_least` whatever its neighbours (a name mid-sentence) is
+    not searched: the search costs thousands of dictionary look-ups (5-60 ms a word)."""
     lower = word.lower() if word[:1].isupper() else word
+    if _best(word, capitalised) < at_least or _two_words(lower, lang):
+        return Verdict((), 0.0)
     suggestions = _neighbours(lower, lang)
-    if not suggestions or _two_words(lower, lang):
+    if not suggestions:
         return Verdict((), 0.0)
     confidence = _BY_NEIGHBOURS.get(len(suggestions), 0.7)
     if all(s[:1] != word[:1].lower() for s in suggestions):
@@ -57,6 +62,12 @@ def verdict(word: str, lang: str, capitalised: bool) -> Verdict:
     if word[:1].isupper():
         suggestions = tuple(s[:1].upper() + s[1:] for s in suggestions)
     return Verdict(suggestions, round(max(confidence, 0.0), 2))
+
+
+def _best(word: str, capitalised: bool) -> float:
+    """The most confidence `word` can get: one neighbour, with the same first letter."""
+    best = _BY_NEIGHBOURS[1] - (_SHORT_PENALTY if len(word) <= _SHORT else 0.0)
+    return round(best - (_NAME_PENALTY if capitalised else 0.0), 2)
 
 
 @cache
@@ -117,12 +128,15 @@ def _likeliest_first(word: str, found: list[str]) -> tuple[str, ...]:
 def _neighbours(word: str, lang: str) -> tuple[str, ...]:
     """Known words one slip from `word`, in the order slips are likeliest; at most _ENOUGH."""
     found: list[str] = []
+    tried = {word}
     spell = speller(lang)
     for candidate in _slips(word, spell):
-        if candidate not in found and candidate != word and spell.in_own_dictionary(candidate):
-            found.append(candidate)
-            if len(found) >= _ENOUGH:
-                break
+        if candidate not in tried:
+            tried.add(candidate)
+            if spell.accepts(candidate):
+                found.append(candidate)
+                if len(found) >= _ENOUGH:
+                    break
     return _likeliest_first(word, found)
 
 
