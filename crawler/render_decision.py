@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import os
 import shutil
+from collections.abc import Iterable
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -71,6 +72,17 @@ class RenderPolicy:
             self._templates.add(path_template(urlsplit(url).path))
 
 
+class Hosts:
+    """Some hosts and their subdomains, asked about addresses."""
+
+    def __init__(self, hosts: Iterable[str]):
+        self.hosts = tuple(host.lower() for host in hosts)
+
+    def __call__(self, url: str) -> bool:
+        host = urlsplit(url).hostname or ""
+        return any(host == domain or host.endswith("." + domain) for domain in self.hosts)
+
+
 def browser_executable(configured: str | None) -> str:
     """The Chromium to render with; a one-line ConfigError (exit 2) when there is none."""
     candidate = configured or os.environ.get(BROWSER_ENV) or "chromium"
@@ -111,8 +123,10 @@ def render_settings(crawl: CrawlConfig, defaults: dict[str, Any]) -> dict[str, A
         "PLAYWRIGHT_MAX_PAGES_PER_CONTEXT": crawl.render_concurrency,
         "PLAYWRIGHT_MAX_CONTEXTS": 2,  # the one serving, and the one being retired
         "PLAYWRIGHT_DEFAULT_NAVIGATION_TIMEOUT": crawl.download_timeout * 1000,
-        "PLAYWRIGHT_ABORT_REQUEST": "crawler.rendering.blocked",
         "SHOPLINT_RENDER_IDLE_MS": crawl.download_timeout * 1000 * _IDLE_SHARE,
+        "SHOPLINT_RENDER_WAIT_FOR": crawl.render_wait_for,
+        "SHOPLINT_RENDER_BLOCK_HOSTS": list(crawl.render_block_hosts),
+        "SHOPLINT_RENDER_IGNORE_HOSTS": list(crawl.render_ignore_hosts),
         "DOWNLOADER_MIDDLEWARES": {
             **defaults["DOWNLOADER_MIDDLEWARES"],
             "crawler.rendering.RenderSetup": 960,
