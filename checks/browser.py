@@ -4,6 +4,7 @@ was not rendered has no browser facts and no findings here."""
 
 from __future__ import annotations
 
+from collections import defaultdict
 from collections.abc import Iterator
 from urllib.parse import urlsplit
 
@@ -11,13 +12,14 @@ from checks.context import CheckContext
 from checks.page import Page
 from ground.model import Finding
 
-SCRIPT_ERROR, FAILED_REQUEST, IMAGE_NOT_SHOWN, EMPTY_RENDER = (
+SCRIPT_ERROR, FAILED_REQUEST, IMAGE_NOT_SHOWN, EMPTY_RENDER, HIDDEN_CONTENT = (
     "BRW001",
     "BRW002",
     "BRW003",
     "BRW004",
+    "BRW005",
 )
-_SHOWN_ERRORS = 3  # script error messages quoted in one finding's evidence
+_SHOWN = 3  # distinct messages of a script (answers of a call) quoted in one finding
 
 
 def check_page(page: Page, ctx: CheckContext) -> Iterator[Finding | None]:
@@ -25,28 +27,42 @@ def check_page(page: Page, ctx: CheckContext) -> Iterator[Finding | None]:
     if browser is None:
         return
     why = f"rendered in Chromium ({browser.reason})"
-    if browser.script_errors:
-        errors = browser.script_errors
-        shown = "; ".join(errors[:_SHOWN_ERRORS])
-        more = f" and {len(errors) - _SHOWN_ERRORS} more" if len(errors) > _SHOWN_ERRORS else ""
-        yield ctx.finding(
-            SCRIPT_ERROR,
-            page.url,
-            None,
-            f"Script error: {errors[0][:120]}",
-            f"{shown}{more}; {why}",
-        )
+    if ctx.enabled(SCRIPT_ERROR):
+        for script, errors in _by_where(browser.script_errors).items():
+            message = f"Script error: {errors[0][0][:120]}"
+            evidence = f"{_counted(errors)}; {why}"
+            yield ctx.finding(SCRIPT_ERROR, page.url, script or None, message, evidence)
     if ctx.enabled(FAILED_REQUEST):
         allowed = tuple(ctx.option(FAILED_REQUEST, "ignore_paths"))
-        for url, answer in browser.failed_requests:
+        for url, answers in _by_where(browser.failed_requests).items():
             if allowed and urlsplit(url).path.startswith(allowed):
                 continue
-            message = f"A call of the page to its site failed ({answer})"
-            yield ctx.finding(FAILED_REQUEST, page.url, url, message, why)
+            message = f"A call of the page to its site failed ({answers[0][0]})"
+            yield ctx.finding(FAILED_REQUEST, page.url, url, message, f"{_counted(answers)}; {why}")
     for url in browser.broken_images:
         yield ctx.finding(IMAGE_NOT_SHOWN, page.url, url, "Image did not show in the browser", why)
     if ctx.enabled(EMPTY_RENDER):
         yield _empty(page, ctx, why)
+    if browser.hidden and browser.script_errors:  # the script that was to show it failed
+        message = "Content stays hidden after a script error"
+        evidence = f"{', '.join(browser.hidden)}; script error: {browser.script_errors[0][1]}"
+        yield ctx.finding(HIDDEN_CONTENT, page.url, None, message, f"{evidence}; {why}")
+
+
+def _by_where(seen: tuple[tuple[str, str, int], ...]) -> dict[str, list[tuple[str, int]]]:
+    """What the browser saw, (where, what, times), by where: one finding per script or call
+    and page, so the same one failing on many pages shares its target, and the report
+    shows it as one row."""
+    grouped: dict[str, list[tuple[str, int]]] = defaultdict(list)
+    for where, what, times in seen:
+        grouped[where].append((what, times))
+    return grouped
+
+
+def _counted(said: list[tuple[str, int]]) -> str:
+    """What was said, each with how often (a script failing in a loop is one line)."""
+    shown = "; ".join(f"{what} ({n} times)" if n > 1 else what for what, n in said[:_SHOWN])
+    return shown + (f" and {len(said) - _SHOWN} more" if len(said) > _SHOWN else "")
 
 
 def _empty(page: Page, ctx: CheckContext, why: str) -> Finding | None:

@@ -16,7 +16,7 @@ from checks.spelling.config import SpellingConfig, SpellingSettings
 from ground.model import Finding, Severity
 from ground.urls import Site, origin
 
-_EVIDENCE_LIMIT = 500  # characters
+EVIDENCE_LIMIT = 500  # characters
 # the password of an address written with one (http://user:secret@host/), anywhere in a text
 _PASSWORD = re.compile(r"(//[^/?#@\s:\"'<>]*:)[^/?#@\s\"'<>]*@")
 
@@ -73,9 +73,7 @@ class CheckContext:
         rule = REGISTRY[code]
         url, message = mask_password(url), mask_password(message)
         target = mask_password(target) if target else target
-        evidence = mask_password(evidence) if evidence else evidence
-        if evidence and len(evidence) > _EVIDENCE_LIMIT:
-            evidence = evidence[: _EVIDENCE_LIMIT - 1] + "…"
+        evidence = clipped(mask_password(evidence)) if evidence else evidence
         return Finding(
             rule.family,
             code,
@@ -96,6 +94,11 @@ class CheckContext:
 
     def _site_relative(self, url: str) -> str:
         return url.removeprefix(self.site_origin) if url.startswith(self.site_origin) else url
+
+
+def clipped(evidence: str, room: int = EVIDENCE_LIMIT) -> str:
+    """Evidence cut to fit `room` characters (a finding's evidence is a hint, not a copy)."""
+    return evidence if len(evidence) <= room else evidence[: room - 1] + "…"
 
 
 def mask_password(text: str) -> str:

@@ -14,6 +14,7 @@ from checks import accessibility, browser, freshness, images, language, links, p
 from checks.context import CheckContext
 from checks.page import Page
 from checks.registry import family_rules
+from checks.rendered_only import RenderedOnly, marked_on_site
 from checks.site import SiteView
 from checks.spelling import family as spelling
 from ground.model import Finding
@@ -59,6 +60,9 @@ def page_findings(page: Page, ctx: CheckContext) -> tuple[Finding, ...]:
             found.extend(f for f in check(page, ctx) if f is not None)
         except Exception as error:
             _warn_once(family, error, page.url)
+    if page.fetch.scripted is not None and found:  # read in the browser
+        rendered = RenderedOnly.of_page(page)
+        return tuple(rendered.marked(finding) for finding in found)
     return tuple(found)
 
 
@@ -79,7 +83,8 @@ def page_rules_on(ctx: CheckContext) -> bool:
 
 
 def site_findings(site: SiteView, ctx: CheckContext) -> tuple[Finding, ...]:
-    return _kept(finding for check in _site_checks(ctx) for finding in check(site, ctx))
+    found = _kept(finding for check in _site_checks(ctx) for finding in check(site, ctx))
+    return tuple(marked_on_site(found, site.fetches))
 
 
 def _page_checks_named(ctx: CheckContext) -> list[tuple[str, PageCheck]]:

@@ -3,11 +3,16 @@ them into Scrapy settings."""
 
 from __future__ import annotations
 
+import re
 from typing import Literal
 
-from pydantic import Field
+import soupsieve
+from pydantic import Field, field_validator
 
 from ground.sections import Section
+
+_LABEL = r"[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?"
+_HOST = re.compile(rf"{_LABEL}(\.{_LABEL})*", re.IGNORECASE)  # a bare host name, no port
 
 
 class SiteConfig(Section):
@@ -61,3 +66,29 @@ class CrawlConfig(Section):
     render: Literal["never", "auto", "always"] = "never"
     render_concurrency: int = Field(4, ge=1, le=32)  # browser pages at once
     browser_path: str | None = None  # Chromium; also $SHOPLINT_CHROMIUM; default: on PATH
+    # CSS selector of what shows the page is ready: the browser waits for it (at most half
+    # the download timeout) instead of for the network to go idle; None: network idle
+    render_wait_for: str | None = None
+    # hosts (and their subdomains) whose script errors and failed calls are left out
+    render_ignore_hosts: list[str] = Field(default_factory=list)
+    # hosts (and their subdomains) never loaded while rendering, beside trackers and payment
+    render_block_hosts: list[str] = Field(default_factory=list)
+
+    @field_validator("render_wait_for")
+    @classmethod
+    def _css_selector(cls, selector: str | None) -> str | None:
+        if selector is not None:
+            try:
+                soupsieve.compile(selector)
+            except soupsieve.SelectorSyntaxError as exc:
+                first = str(exc).splitlines()[0]
+                raise ValueError(f"not a CSS selector: {selector!r} ({first})") from None
+        return selector
+
+    @field_validator("render_ignore_hosts", "render_block_hosts")
+    @classmethod
+    def _host_names(cls, hosts: list[str]) -> list[str]:
+        for host in hosts:
+            if not _HOST.fullmatch(host):
+                raise ValueError(f"not a host name: {host!r} (write it as cdn.example.com)")
+        return [host.lower() for host in hosts]

@@ -10,12 +10,13 @@ the browser than in its HTML source.
 from __future__ import annotations
 
 import os
+from collections.abc import Iterable
 from typing import Any
 from urllib.parse import urlsplit
 
 from crawler.config import CrawlConfig
 from crawler.path_traps import path_template
-from ground.chromium import chromium_executable
+from ground.chromium import chromium_executable, on_hosts
 from ground.errors import ConfigError
 
 RENDER = "render"  # request.meta: why the page is rendered (always | app-shell | template)
@@ -70,6 +71,16 @@ class RenderPolicy:
             self._templates.add(path_template(urlsplit(url).path))
 
 
+class Hosts:
+    """Some hosts and their subdomains, asked about addresses."""
+
+    def __init__(self, hosts: Iterable[str]):
+        self.hosts = tuple(host.lower() for host in hosts)
+
+    def __call__(self, url: str) -> bool:
+        return on_hosts(urlsplit(url).hostname or "", self.hosts)
+
+
 def ready_to_render(crawl: CrawlConfig) -> str | None:
     """The Chromium a crawl with `crawl.render` uses (None for `never`); a one-line
     ConfigError when it or scrapy-playwright is missing: asked before a run begins."""
@@ -98,8 +109,10 @@ def render_settings(crawl: CrawlConfig, defaults: dict[str, Any]) -> dict[str, A
         "PLAYWRIGHT_MAX_PAGES_PER_CONTEXT": crawl.render_concurrency,
         "PLAYWRIGHT_MAX_CONTEXTS": 2,  # the one serving, and the one being retired
         "PLAYWRIGHT_DEFAULT_NAVIGATION_TIMEOUT": crawl.download_timeout * 1000,
-        "PLAYWRIGHT_ABORT_REQUEST": "crawler.rendering.blocked",
         "SHOPLINT_RENDER_IDLE_MS": crawl.download_timeout * 1000 * _IDLE_SHARE,
+        "SHOPLINT_RENDER_WAIT_FOR": crawl.render_wait_for,
+        "SHOPLINT_RENDER_BLOCK_HOSTS": list(crawl.render_block_hosts),
+        "SHOPLINT_RENDER_IGNORE_HOSTS": list(crawl.render_ignore_hosts),
         "DOWNLOADER_MIDDLEWARES": {
             **defaults["DOWNLOADER_MIDDLEWARES"],
             "crawler.rendering.RenderSetup": 960,

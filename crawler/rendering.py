@@ -17,9 +17,9 @@ from __future__ import annotations
 
 import contextlib
 import re
+from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
-from urllib.parse import urlsplit
 
 from playwright.async_api import TimeoutError as PlaywrightTimeout
 from scrapy import Request
@@ -28,34 +28,57 @@ from scrapy.exceptions import NotConfigured
 from scrapy_playwright.handler import ScrapyPlaywrightDownloadHandler
 from scrapy_playwright.page import PageMethod
 
-from crawler.render_decision import RENDER, WATCH
+from crawler.render_decision import RENDER, WATCH, Hosts
 from crawler.stopping import Abandonable
-from ground.chromium import PAYMENT_PAGES, TRACKERS, on_hosts
+from ground.chromium import PAYMENT_PAGES, TRACKERS
 
-_IDLE_SHARE = 0.5  # of the download timeout, waited at most for the network to go idle
 _CONTEXT_PAGES = 200  # pages a browser context serves before a fresh one takes over
 _BLOCKED = (*TRACKERS, *PAYMENT_PAGES)  # never loaded while rendering
 # the first script a stack trace names: "at load (https://shop.example/app.js:12:7)"
 _SCRIPT_URL = re.compile(r"https?://[^\s()]+?(?=:\d+:\d+|[\s()]|$)")
 # calls whose failure is a broken image's (BRW003, and the images family), not a failed call
 _PICTURES = frozenset({"image", "media"})
-# The <img> elements that finished loading without a picture (a broken address, an image
-# the browser cannot decode); lazy images not yet in view have not finished, and pass.
-_BROKEN_IMAGES_JS = """() => Array.from(document.images)
-  .filter(img => img.complete && img.naturalWidth === 0 && img.currentSrc)
-  .map(img => img.currentSrc)"""
-
-
-def blocked(request: Any) -> bool:
-    """scrapy-playwright asks this of every request a rendered page makes."""
-    return on_hosts(urlsplit(request.url).hostname or "", _BLOCKED)
+# What the page shows once settled: its <img> elements that finished loading without a
+# picture (a broken address, an image the browser cannot decode; lazy images not yet in
+# view have not finished, and pass); and its main content left hidden or busy, or a loading
+# indicator left showing, each as "what (how)".
+_SETTLED_JS = """([content, waiting]) => {
+  const name = el => el.tagName.toLowerCase() + (el.id ? '#' + el.id : '')
+    + Array.from(el.classList).slice(0, 2).map(c => '.' + c).join('');
+  const shown = el => el.checkVisibility({opacityProperty: true, visibilityProperty: true});
+  const hidden = [];
+  for (const el of document.querySelectorAll(content)) {
+    if (el.getAttribute('aria-busy') === 'true') hidden.push(name(el) + ' (aria-busy)');
+    else if (!shown(el)) hidden.push(name(el) + ' (hidden)');
+  }
+  for (const el of document.querySelectorAll(waiting)) {
+    if (shown(el)) hidden.push(name(el) + ' (still loading)');
+  }
+  return {
+    broken: Array.from(document.images)
+      .filter(img => img.complete && img.naturalWidth === 0 && img.currentSrc)
+      .map(img => img.currentSrc),
+    hidden: hidden.slice(0, 5),
+  };
+}"""
+_CONTENT = "main, [role=main], #root, #app, #__next, #__nuxt"  # where a page's content is
+_WAITING = (  # what says "wait": left showing once the page has settled, it waits for ever
+    "[class~=spinner], [class~=loader], [class~=loading], .is-loading, [class*=-spinner],"
+    " [class*=-loader], [class*=skeleton]"
+)
 
 
 class RenderingDownloadHandler(Abandonable, ScrapyPlaywrightDownloadHandler):
     """scrapy-playwright's handler (plain requests go through Scrapy's HTTP handler),
     abandonable when the crawl stops, like the plain one. Browser contexts are recycled:
     each serves a few hundred pages (RenderSetup names them), and one retired is closed
-    once its last page is, so the browser's memory stays bounded however long the crawl."""
+    once its last page is, so the browser's memory stays bounded however long the crawl.
+    Requests to trackers, payment hosts and `crawl.render_block_hosts` are never sent."""
+
+    def __init__(self, crawler: Crawler):
+        super().__init__(crawler)
+        blocked = Hosts((*_BLOCKED, *crawler.settings.getlist("SHOPLINT_RENDER_BLOCK_HOSTS")))
+        self.abort_request = lambda request: blocked(request.url)  # scrapy-playwright asks
 
     async def _download_request(self, request: Request, spider: Any = None) -> Any:
         try:
@@ -74,11 +97,12 @@ class RenderingDownloadHandler(Abandonable, ScrapyPlaywrightDownloadHandler):
 @dataclass
 class Watch:
     """What one page showed while it loaded in the browser (all sites; the spider keeps
-    what is the shop's own)."""
+    what is the shop's own). A script failing in a loop counts up, it does not pile up."""
 
-    script_errors: list[tuple[str, str]] = field(default_factory=list)  # (message, script)
-    failed_requests: list[tuple[str, str]] = field(default_factory=list)
+    script_errors: Counter[tuple[str, str]] = field(default_factory=Counter)  # (message, script)
+    failed_requests: Counter[tuple[str, str]] = field(default_factory=Counter)  # (url, answer)
     broken_images: list[str] = field(default_factory=list)
+    hidden: list[str] = field(default_factory=list)  # main content hidden, spinners left
 
     async def attach(self, page: Any, request: Request) -> None:
         """scrapy-playwright's page init callback: listens before the page navigates."""
@@ -86,23 +110,29 @@ class Watch:
         page.on("requestfailed", self._request_failed)
         page.on("response", lambda response: self._answered(response, request.url))
 
-    async def settle(self, page: Any, idle_ms: float) -> None:
-        """A page method: waits for the network to go idle (at most `idle_ms`: a page that
-        polls for ever is read as it is then), then finds the images that did not load."""
+    async def settle(self, page: Any, idle_ms: float, wait_for: str | None) -> None:
+        """A page method: waits for an element matching `wait_for` to show, or else for the
+        network to go idle (at most `idle_ms`: a page that polls for ever, or never shows
+        it, is read as it is then), then finds the images that did not load and the content
+        left hidden."""
         with contextlib.suppress(PlaywrightTimeout):
-            await page.wait_for_load_state("networkidle", timeout=idle_ms)
-        self.broken_images = list(await page.evaluate(_BROKEN_IMAGES_JS))
+            if wait_for:
+                await page.wait_for_selector(wait_for, timeout=idle_ms)
+            else:
+                await page.wait_for_load_state("networkidle", timeout=idle_ms)
+        settled = await page.evaluate(_SETTLED_JS, [_CONTENT, _WAITING])
+        self.broken_images, self.hidden = list(settled["broken"]), list(settled["hidden"])
 
     def _script_error(self, error: Any) -> None:
         message = str(getattr(error, "message", error)).strip().splitlines()
         script = _SCRIPT_URL.search(str(getattr(error, "stack", "") or ""))
-        self.script_errors.append(
+        self.script_errors[
             (message[0][:300] if message else "script error", script.group(0) if script else "")
-        )
+        ] += 1
 
     def _request_failed(self, request: Any) -> None:
         if request.resource_type not in _PICTURES:
-            self.failed_requests.append((request.url, str(request.failure or "failed")[:100]))
+            self.failed_requests[(request.url, str(request.failure or "failed")[:100])] += 1
 
     def _answered(self, response: Any, page_url: str) -> None:
         if (
@@ -110,7 +140,7 @@ class Watch:
             and response.url != page_url
             and response.request.resource_type not in _PICTURES
         ):
-            self.failed_requests.append((response.url, str(response.status)))
+            self.failed_requests[(response.url, str(response.status))] += 1
 
 
 class RenderSetup:
@@ -122,6 +152,7 @@ class RenderSetup:
         if settings.get("SHOPLINT_RENDER", "never") == "never":
             raise NotConfigured
         self.idle_ms = settings.getfloat("SHOPLINT_RENDER_IDLE_MS")
+        self.wait_for = settings.get("SHOPLINT_RENDER_WAIT_FOR")
         self.rendered = 0
 
     @classmethod
@@ -139,7 +170,7 @@ class RenderSetup:
                 "playwright_context": f"render-{self.rendered // _CONTEXT_PAGES:08d}",
                 "playwright_page_init_callback": watch.attach,
                 "playwright_page_goto_kwargs": {"wait_until": "load"},
-                "playwright_page_methods": [PageMethod(watch.settle, self.idle_ms)],
+                "playwright_page_methods": [PageMethod(watch.settle, self.idle_ms, self.wait_for)],
                 WATCH: watch,
             }
         )

@@ -113,6 +113,9 @@ class Fetch:
     updated: str | None = None  # what a page says about when it was last updated, as written
     description: str | None = None  # <meta name="description">, whitespace squeezed (seo)
     product: str | None = None  # a product page: JSON of its description and image (products)
+    # a page read in the browser (crawl.render): the addresses of its references that only
+    # the browser showed, not its HTML source, one a line ("" none); None: not rendered
+    scripted: str | None = None
     # what the page showed in a browser, when it was rendered (crawl.render); read by the
     # page rules, not stored: their findings are
     browser: BrowserFacts | None = field(default=None, compare=False)
@@ -124,10 +127,15 @@ class BrowserFacts:
     party's script and calls are not the shop's to fix)."""
 
     reason: str  # why it was rendered: always | app-shell | template
-    script_errors: tuple[str, ...] = ()  # uncaught exceptions: "message (script)"
-    failed_requests: tuple[tuple[str, str], ...] = ()  # (url, HTTP status or network error)
+    # uncaught exceptions: (script address or "" for one in the page, message, times thrown)
+    script_errors: tuple[tuple[str, str, int], ...] = ()
+    # (url, HTTP status or network error, times asked)
+    failed_requests: tuple[tuple[str, str, int], ...] = ()
     broken_images: tuple[str, ...] = ()  # <img> addresses that did not load (naturalWidth 0)
-    source_links: frozenset[str] = frozenset()  # hrefs and srcs of the HTML source
+    source_text: str = ""  # the visible text of the HTML source: what shows without a script
+    # the main content left hidden or busy, or a loading indicator left showing, once the
+    # page settled: "what (how)", such as "main#app (hidden)", "div.spinner (still loading)"
+    hidden: tuple[str, ...] = ()
 
 
 TOO_MANY_REDIRECTS = "too-many-redirects"  # Fetch.error of the hop where the crawl gave up

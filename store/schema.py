@@ -25,7 +25,7 @@ from ground.errors import CrawlError
 
 Dialect = Literal["sqlite", "postgresql"]
 
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
 UPGRADES = {  # version -> the statements that bring a store of the version before up to it
     2: (
         "ALTER TABLE fetches ADD COLUMN availability TEXT",
@@ -35,6 +35,7 @@ UPGRADES = {  # version -> the statements that bring a store of the version befo
         "ALTER TABLE fetches ADD COLUMN description TEXT",
         "ALTER TABLE fetches ADD COLUMN product TEXT",
     ),
+    4: ("ALTER TABLE fetches ADD COLUMN scripted TEXT",),
 }
 
 _TABLE = re.compile(r"CREATE TABLE IF NOT EXISTS (\w+) \((.*?)\n\)( WITHOUT ROWID)?;", re.S)

@@ -46,6 +46,7 @@ CREATE TABLE IF NOT EXISTS fetches (
     updated       TEXT,                     -- a page's own "last updated" line or meta, as written
     description   TEXT,                     -- <meta name=description>, whitespace squeezed
     product       TEXT,                     -- a product page: JSON of its description and image
+    scripted      TEXT,                     -- a rendered page: addresses only the browser showed
     PRIMARY KEY (run_id, url)
 ) WITHOUT ROWID;
 

@@ -47,7 +47,7 @@ class SqliteStore(SqlStore):
                 self._insert_findings(run_id, findings)
                 self._db.executemany(
                     f"INSERT OR REPLACE INTO fetches (run_id, {FETCH_COLUMNS})"
-                    " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                    f" VALUES (?, {', '.join('?' for _ in FETCH_COLUMNS.split(','))})",
                     ((run_id, *fetch_row(f)) for f in fetches),
                 )
                 # a Reference is already the row: no Python work per reference (the run id

@@ -33,6 +33,12 @@ def one_line(stderr: str) -> str:
         ("crawl: {max_pages: 1.5}\n", ["crawl.max_pages"]),
         ("crawl: {drop_params: utm_*}\n", ["crawl.drop_params", "list"]),
         ("site: {hosts: 5}\n", ["site.hosts"]),
+        (
+            "crawl: {render_ignore_hosts: ['https://cdn.example/']}\n",
+            ["crawl.render_ignore_hosts", "not a host name: 'https://cdn.example/'"],
+        ),
+        ("crawl: {render_block_hosts: chat.example}\n", ["crawl.render_block_hosts", "list"]),
+        ("crawl: {render_wait_for: '#app ['}\n", ["crawl.render_wait_for", "not a CSS selector"]),
         ("crawler:\n  concurrency: 4\n", ["crawler", "unknown key"]),
         ("crawl:\n  concurrency: 4\n   bad: [\n", ["line 3"]),  # malformed YAML
         ("crawl: [unclosed\n", ["line 2"]),
@@ -47,6 +53,9 @@ def one_line(stderr: str) -> str:
         "not-an-int",
         "not-a-list",
         "hosts-not-a-list",
+        "render-host-not-a-host",
+        "render-hosts-not-a-list",
+        "render-wait-not-a-selector",
         "unknown-section",
         "bad-yaml-indent",
         "bad-yaml-unclosed",

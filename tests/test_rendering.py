@@ -15,22 +15,27 @@ from fixture_server import FixtureServer, Reply, html_page, resource
 from services import require
 
 from checks.registry import family_rules
+from checks.rendered_only import NOTE
 from crawler.render_decision import app_shell
 from ground.html.extract import parse_html
 from shoplint.demo import DemoShop
 
 SHELL = b"""<!DOCTYPE html><html lang="en"><head><title>Bikes</title></head><body>
 <div id="root"></div><noscript>Please enable JavaScript to use this shop.</noscript>
+<p>Lorem ipsum dolor sit amet.</p><a href="/gone/">Last year's offer</a>
 <script src="/app.js"></script></body></html>"""
 APP = b"""
 fetch('/api/products.json').then(r => r.json()).then(items => {
   document.getElementById('root').innerHTML = '<h1>Our bikes</h1><p>' +
     'Fine bikes for every rider, serviced in our own workshop. '.repeat(10) + '</p>' +
     items.map(i => '<a href="/bike/' + i + '/">Bike ' + i + '</a>').join(' ') +
+    '<a href="/bike/9/">Bike 9</a><p>Price: EUR NaN</p>' +
     '<img src="/img/missing.png" alt="A bike">';
+  fetch('/api/stock').then(r => r.text());
   fetch('/api/stock').then(r => r.text());
   throw new Error('stock widget failed');
 });
+for (let i = 0; i < 3; i++) setTimeout(() => { throw new Error('price ticker failed'); }, 0);
 """
 
 
@@ -52,20 +57,26 @@ def _chromium() -> None:
     require(shutil.which("chromium") is not None, "Debian's chromium is not installed")
 
 
-def _run(tmp: Path, url: str, render: str, *args: str, **crawl: Any) -> dict[str, Any]:
-    config = tmp / f"{render}.yml"
+def _run(
+    tmp: Path, url: str, render: str, *args: str, name: str = "", site: str = "", **crawl: Any
+) -> dict[str, Any]:
+    """A run of `url` with crawl.render `render` and the other crawl keys given (`site`: the
+    config's site section, as YAML); `name` tells apart several runs with one render."""
+    name = name or render
+    config = tmp / f"{name}.yml"
     config.write_text(
         f"crawl: {{render: {render}, {', '.join(f'{k}: {v}' for k, v in crawl.items())}}}\n"
+        + (f"site: {site}\n" if site else "")
     )
     proc = subprocess.run(
         shoplint_command(
-            "run", url, "--config", str(config), "--db", str(tmp / f"{render}.db"),
-            "--out", str(tmp / render), "--internal-only", *args,
+            "run", url, "--config", str(config), "--db", str(tmp / f"{name}.db"),
+            "--out", str(tmp / name), "--internal-only", *args,
         ),
         cwd=tmp, env=subprocess_env(), capture_output=True, text=True, timeout=RUN_TIMEOUT,
     )  # fmt: skip
     assert proc.returncode in CRAWLED, proc.stderr
-    return report_of(tmp / render)
+    return report_of(tmp / name)
 
 
 def _found(report: dict[str, Any]) -> set[tuple[str, str, str | None]]:
@@ -93,7 +104,7 @@ def test_auto_renders_the_app_and_finds_what_only_a_browser_shows(tmp_path: Path
     assert site.hits["/bike/1/"] == 1 and site.hits["/bike/3/"] == 1
     found = _found(rendered)
     assert {
-        ("BRW001", "app/", None),  # the uncaught error
+        ("BRW001", "app/", "app.js"),  # the uncaught errors, by the script that threw them
         ("BRW002", "app/", "api/stock"),  # the API call answering 500
         ("BRW003", "app/", "img/missing.png"),  # the image the script added
         ("IMG001", "app/", "img/missing.png"),  # and checked like any image
@@ -102,9 +113,34 @@ def test_auto_renders_the_app_and_finds_what_only_a_browser_shows(tmp_path: Path
     assert not {f for f in _found(plain) if f[0].startswith("BRW")}
     # only the shell needed a browser: the page written on the server was read plainly
     assert rendered["run"]["counters"]["rendered_app-shell"] == 1
-    script_error = next(f for f in rendered["findings"] if f["code"] == "BRW001")
+    (script_error,) = [f for f in rendered["findings"] if f["code"] == "BRW001"]
     assert "stock widget failed" in script_error["evidence"]
+    assert "price ticker failed (3 times)" in script_error["evidence"]  # one finding, counted
     assert "rendered in Chromium (app-shell)" in script_error["evidence"]
+    (failed_call,) = [f for f in rendered["findings"] if f["code"] == "BRW002"]
+    assert failed_call["evidence"].startswith("500 (2 times); ")
+
+
+def test_findings_on_a_rendered_page_say_what_only_the_browser_showed(tmp_path: Path):
+    """Of the app shell's findings, those whose link, image or quoted text the script put
+    on the page say it is not in the page source; those of what the source holds do not."""
+    _chromium()
+    with FixtureServer(_shop()) as site:
+        report = _run(tmp_path, site.url, "auto")
+    evidence = {
+        (f["code"], (f["target"] or "").removeprefix(site.url)): f["evidence"] or ""
+        for f in report["findings"]
+        if f["url"] == site.url + "app/"
+    }
+    scripted = [("LNK001", "bike/9/"), ("IMG001", "img/missing.png"), ("PAG011", "")]
+    in_source = [("LNK001", "gone/"), ("PAG010", ""), ("BRW001", "app.js")]
+    assert {key: NOTE in evidence[key] for key in scripted + in_source} == {
+        **{key: True for key in scripted},  # a site rule's, a page rule's, a text's
+        **{key: False for key in in_source},
+    }
+    assert not any(
+        NOTE in (f["evidence"] or "") for f in report["findings"] if "app/" not in f["url"]
+    )
 
 
 def test_always_renders_every_page(tmp_path: Path):
@@ -144,6 +180,98 @@ def test_a_template_that_needs_the_browser_is_rendered_for_all_its_pages(tmp_pat
     assert counters["rendered_template"] == 7
 
 
+WIDGET_PAGE = b"""<!DOCTYPE html><html lang="en"><head><title>Reviews</title></head><body>
+<h1>What riders say</h1><p>Our riders review every bike they buy from us.</p>
+<div id="reviews"></div><script>
+const widget = document.createElement('script');
+widget.src = 'http://localhost:' + location.port + '/widget.js';
+document.body.appendChild(widget);
+</script></body></html>"""
+WIDGET = b"""
+fetch('http://localhost:' + location.port + '/api/reviews');
+throw new Error('reviews widget failed');
+"""
+
+
+def test_hosts_of_the_site_can_be_ignored_or_blocked_while_rendering(tmp_path: Path):
+    """A reviews widget served by a host of the site (site.hosts) throws and its call
+    fails: reported, unless render_ignore_hosts names its host; render_block_hosts keeps
+    the browser from loading it at all."""
+    _chromium()
+    routes = {
+        "/": Reply(200, WIDGET_PAGE),
+        "/widget.js": resource(WIDGET, "text/javascript"),
+        "/api/reviews": Reply(500, b"down"),
+    }
+    with FixtureServer(routes) as site:
+        hosts = f"{{hosts: ['localhost:{site.url.split(':')[-1].strip('/')}']}}"
+        heeded = _run(tmp_path, site.url, "always", site=hosts)
+        assert site.hits["/api/reviews"] == 1  # only the widget calls it
+        ignored = _run(tmp_path, site.url, "always", name="ignored", site=hosts,
+                       render_ignore_hosts=["localhost"])  # fmt: skip
+        assert site.hits["/api/reviews"] == 2
+        blocked = _run(tmp_path, site.url, "always", name="blocked", site=hosts,
+                       render_block_hosts=["localhost"])  # fmt: skip
+        assert site.hits["/api/reviews"] == 2  # the widget was never loaded
+    assert {f[0] for f in _found(heeded)} >= {"BRW001", "BRW002"}
+    widget_error = next(f for f in heeded["findings"] if f["code"] == "BRW001")
+    assert widget_error["target"].startswith("http://localhost:")
+    assert not {f for f in _found(ignored) | _found(blocked) if f[0].startswith("BRW")}
+
+
+def test_the_browser_waits_for_the_configured_selector(tmp_path: Path):
+    """The offers show a few seconds after the page has loaded, while the network is idle:
+    read at network idle the page has no link to them; with render_wait_for it has."""
+    _chromium()
+    late = b"""setTimeout(() => {
+      document.getElementById('offers').innerHTML = '<a href="/offer/">This week</a>';
+    }, 4000);"""
+    page = html_page("Our offers of the week, fresh every Monday. " * 8).body.replace(
+        b"</body>", b'<div id="offers"></div><script src="/late.js"></script></body>'
+    )
+    routes = {
+        "/": Reply(200, page),
+        "/late.js": resource(late, "text/javascript"),
+        "/offer/": html_page("This week's offer."),
+    }
+    with FixtureServer(routes) as site:
+        _run(tmp_path, site.url, "always")
+        assert site.hits["/offer/"] == 0
+        _run(tmp_path, site.url, "always", name="waiting", render_wait_for="'#offers a'")
+        assert site.hits["/offer/"] > 0
+
+
+def test_content_left_hidden_by_a_script_that_failed(tmp_path: Path):
+    """BRW005: the main content still hidden, or a spinner still turning, once the page
+    has settled, on a page whose script failed; not when the script did its work, nor for
+    a spinner on a page whose scripts all ran."""
+    _chromium()
+    text = "<h1>Bikes</h1><p>" + "Fine bikes for every rider, from our own workshop. " * 8 + "</p>"
+    show = "document.getElementById('app').style.display = '';"
+
+    def page(body: str, script: str) -> Reply:
+        html = f'<!DOCTYPE html><html lang="en"><head><title>Shop</title></head><body>{body}'
+        return Reply(200, f"{html}<script>{script}</script></body></html>".encode())
+
+    hidden = f'<main id="app" style="display:none">{text}</main>'
+    spinner = f'<main>{text}<div class="spinner">Loading offers</div></main>'
+    routes = {
+        "/": html_page("Home", links=["/hidden/", "/spinner/", "/shown/", "/waiting/"]),
+        "/hidden/": page(hidden, "JSON.parse('{'); " + show),  # throws before showing it
+        "/spinner/": page(spinner, "fetch('/api/offers').then(r => r.json());"),  # not JSON
+        "/api/offers": resource(b"<html>down</html>", "text/html"),
+        "/shown/": page(hidden, show),
+        "/waiting/": page(spinner, ""),
+    }
+    with FixtureServer(routes) as site:
+        report = _run(tmp_path, site.url, "always")
+    assert {f[1] for f in _found(report) if f[0] == "BRW005"} == {"hidden/", "spinner/"}
+    evidence = {f["url"].removeprefix(site.url): f["evidence"] for f in report["findings"]
+                if f["code"] == "BRW005"}  # fmt: skip
+    assert evidence["hidden/"].startswith("main#app (hidden); script error: ")
+    assert evidence["spinner/"].startswith("div.spinner (still loading); script error: ")
+
+
 def test_the_demo_shops_assortment_app_shows_its_defects_in_the_browser(tmp_path: Path):
     _chromium()
     with DemoShop(today=dt.date.fromisoformat(TODAY)) as shop:
@@ -154,10 +282,13 @@ def test_the_demo_shops_assortment_app_shows_its_defects_in_the_browser(tmp_path
         ("IMG001", "assortiment/", "static/img/assortiment-banner.png"),
         ("BRW003", "assortiment/", "static/img/assortiment-banner.png"),
         ("BRW002", "assortiment/e-bikes/", "api/assortiment/e-bikes.json"),
-        ("BRW001", "assortiment/kinderfietsen/", None),
+        ("BRW001", "assortiment/kinderfietsen/", "static/assortiment.js"),
         ("BRW004", "assortiment/kinderfietsen/", None),
     } <= app
     assert any(code == "PAG011" and page == "assortiment/accessoires/" for code, page, _ in app)
+    scripted_link = next(f for f in report["findings"] if f["code"] == "LNK001"
+                         and (f["target"] or "").endswith("/assortiment/outlet/"))  # fmt: skip
+    assert NOTE in scripted_link["evidence"]  # the script wrote it: no use looking in the CMS
     clean = ("assortiment/racefietsen/", "assortiment/stadsfietsen/")
     assert not {f for f in app if f[1] in clean}
 
@@ -181,5 +312,5 @@ def test_rendering_without_a_browser_is_one_line(tmp_path: Path):
 def test_every_browser_rule_has_cases_here():
     """tests/test_rules.py leaves the browser family's cases to this module (CASES_ELSEWHERE):
     each rule is found above on a page that has its defect, and on no clean page."""
-    covered = {"BRW001", "BRW002", "BRW003", "BRW004"}
+    covered = {"BRW001", "BRW002", "BRW003", "BRW004", "BRW005"}
     assert {rule.code for rule in family_rules("browser")} == covered

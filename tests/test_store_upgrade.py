@@ -30,7 +30,7 @@ def test_a_version_1_store_gets_every_page_facts_column(tmp_path: Path):
     store = SqliteStore(str(path))
     (old,) = store.fetches(1)
     assert (old.url, old.availability, old.updated) == ("https://shop.example/", None, None)
-    assert (old.description, old.product) == (None, None)
+    assert (old.description, old.product, old.scripted) == (None, None, None)
     sold_out = Fetch(
         "https://shop.example/p/",
         1,

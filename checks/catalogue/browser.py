@@ -87,4 +87,20 @@ RULES = (
             ),
         },
     ),
+    Rule(
+        code="BRW005",
+        family="browser",
+        name="hidden-content",
+        severity=S.ERROR,
+        team="it",
+        summary="The page's content stays hidden, or keeps loading, after a script failed",
+        explanation=(
+            "Once the page had loaded in the browser, its main content was still hidden "
+            "(display:none, visibility:hidden, or marked busy with aria-busy) or a loading "
+            "indicator (a spinner, a loader, a skeleton) was still showing, and a script of "
+            "the site had stopped with an error: the script that was to show the content "
+            "never got there. Customers wait for a page that never comes. The evidence names "
+            "what stayed hidden and the script error."
+        ),
+    ),
 )

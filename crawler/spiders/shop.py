@@ -38,7 +38,7 @@ from twisted.python.failure import Failure
 
 from crawler.frontier import Admission
 from crawler.items import CrawledUrl, SitemapUrls
-from crawler.render_decision import RENDER, SOURCE, WATCH, RenderPolicy, word_count
+from crawler.render_decision import RENDER, SOURCE, WATCH, Hosts, RenderPolicy, word_count
 from crawler.signals import ROBOTS_FETCHED
 from ground.html.extract import (
     image_problem,
@@ -46,6 +46,7 @@ from ground.html.extract import (
     parse_html,
     single_language,
 )
+from ground.html.text import visible_text_of
 from ground.model import (
     REDIRECT_STATUSES,
     TOO_MANY_REDIRECTS,
@@ -109,6 +110,10 @@ class ShopSpider(scrapy.Spider):
         spider.max_depth = settings.getint("SHOPLINT_MAX_DEPTH")
         spider.max_redirects = settings.getint("SHOPLINT_MAX_REDIRECTS")
         spider.render = RenderPolicy(settings.get("SHOPLINT_RENDER", "never"))
+        spider.unheeded = Hosts(  # what the browser saw of them is not reported
+            settings.getlist("SHOPLINT_RENDER_IGNORE_HOSTS")
+            + settings.getlist("SHOPLINT_RENDER_BLOCK_HOSTS")
+        )
         return spider
 
     # -- seeds ----------------------------------------------------------------------------
@@ -234,6 +239,7 @@ class ShopSpider(scrapy.Spider):
         self._schedule(fresh, depth + 1, page)
         canonical = resolve(base, facts.canonical) if facts.canonical else None
         browser = self._seen_in_browser(response, doc, len(refs)) if rendered else None
+        scripted = _scripted(refs, response.meta[SOURCE][0]) if rendered else None
         return CrawledUrl(
             self._fetch(
                 response,
@@ -244,6 +250,7 @@ class ShopSpider(scrapy.Spider):
                 meta_robots=facts.meta_robots,
                 heading=facts.heading,
                 browser=browser,
+                scripted=scripted,
             ),
             tuple(refs),
             doc,
@@ -252,11 +259,13 @@ class ShopSpider(scrapy.Spider):
         )
 
     def _to_render(self, response: HtmlResponse, doc: Any, reason: str) -> scrapy.Request:
-        """The page again, to load in the browser; what its HTML source holds goes along,
-        to tell what only the browser showed."""
+        """The page again, to load in the browser; what its HTML source holds (references
+        as written, words, text) goes along, to tell what only the browser showed."""
         source = frozenset(raw.raw for raw in page_facts(doc).refs)
         request = self.request_for(response.url, response.meta["depth"], navigable=True)
-        request.meta.update({RENDER: reason, SOURCE: (source, word_count(doc))})
+        request.meta.update(
+            {RENDER: reason, SOURCE: (source, word_count(doc), visible_text_of(doc))}
+        )
         return request
 
     def _seen_in_browser(self, response: HtmlResponse, doc: Any, links: int) -> BrowserFacts:
@@ -264,20 +273,27 @@ class ShopSpider(scrapy.Spider):
         its template (crawler/render_decision.py)."""
         reason = response.meta[RENDER]
         self.crawler.stats.inc_value(f"shoplint/rendered/{reason}")
-        source, words = response.meta[SOURCE]
+        source, words, text = response.meta[SOURCE]
         self.render.learn(response.url, (len(source), words), links, word_count(doc))
         watch = response.meta.get(WATCH)
         if watch is None:  # the browser's answer came without its watch (a retry)
-            return BrowserFacts(reason, source_links=source)
-        ours = self.site.contains
+            return BrowserFacts(reason, source_text=text)
+        site, unheeded = self.site.contains, self.unheeded
+
+        def ours(url: str) -> bool:
+            return site(url) and not unheeded(url)
+
         return BrowserFacts(
             reason,
             tuple(
-                dict.fromkeys(m for m, script in watch.script_errors if not script or ours(script))
+                (script, message, times)
+                for (message, script), times in watch.script_errors.items()
+                if not script or ours(script)
             ),
-            tuple(dict.fromkeys((u, why) for u, why in watch.failed_requests if ours(u))),
+            tuple((u, why, times) for (u, why), times in watch.failed_requests.items() if ours(u)),
             tuple(dict.fromkeys(u for u in watch.broken_images if ours(u))),
-            source,
+            text,
+            tuple(watch.hidden),
         )
 
     def _unparseable(self, response: Response, error: str) -> CrawledUrl:
@@ -423,6 +439,13 @@ class ShopSpider(scrapy.Spider):
             if reason in _COUNTED_FAILURES:
                 stats.inc_value(f"shoplint/failed/{reason.replace('-', '_')}")
         yield CrawledUrl(Fetch(request.url, request.meta["depth"], outcome, error=reason))
+
+
+def _scripted(refs: list[Reference], source: frozenset[str]) -> str:
+    """The addresses of a rendered page's references that its HTML source does not hold
+    (as written): what a script put on the page (Fetch.scripted)."""
+    added = (ref for ref in refs if ref.raw not in source)
+    return "\n".join(dict.fromkeys(a for ref in added for a in (ref.url, ref.target) if a))
 
 
 def failure_reason(failure: Failure) -> str:

@@ -232,6 +232,7 @@ TEMPLATES = (
     N_("Image did not show in the browser"),
     N_("The page shows an error: '{said}'"),
     N_("The page is empty in the browser"),
+    N_("Content stays hidden after a script error"),
     # seo
     N_("The page has no meta description"),
     N_("The page has an empty meta description"),
