@@ -26,6 +26,7 @@ from conftest import (
     subprocess_env,
 )
 from fixture_server import FixtureServer, Reply, html_page
+from redis import StrictRedis
 from services import Redis
 
 from shoplint.demo import DemoShop
@@ -44,6 +45,9 @@ class SharedRun:
         self.workers: list[subprocess.Popen[str]] = []
 
     def start_workers(self, count: int) -> None:
+        """Starts `count` workers and returns once each has reached Redis (it then waits for
+        the coordinator's announcement): on a loaded machine a coordinator started at once
+        could crawl a small site alone before a worker has finished importing."""
         for _ in range(count):
             self.workers.append(
                 subprocess.Popen(
@@ -55,6 +59,13 @@ class SharedRun:
                     text=True,
                 )
             )
+        client = StrictRedis.from_url(self.redis.url)
+        deadline = time.monotonic() + 60
+        while len(client.client_list()) - 1 < len(self.workers):  # - 1: this client
+            ended = [w.pid for w in self.workers if w.poll() is not None]
+            assert not ended and time.monotonic() < deadline, f"workers not ready: {ended}"
+            time.sleep(0.1)
+        client.close()
 
     def coordinator(self, url: str, *args: str, config: dict[str, Any] | None = None) -> list[str]:
         extra: list[str] = []
