@@ -46,20 +46,51 @@ def _children(pid: int) -> list[int]:
     return kids
 
 
-def _rss_kb(pid: int) -> int:
+def _kind(pid: int) -> str:
+    """What a process is, from its command line: the program (a Python's script too), and a
+    Chromium child's --type (renderer, gpu-process, zygote, utility; Chromium rewrites its
+    command line into one string); "" when it has ended."""
     try:
-        with open(f"/proc/{pid}/status") as f:
+        with open(f"/proc/{pid}/cmdline", "rb") as f:
+            args = f.read().replace(b"\0", b" ").decode(errors="replace").split()
+    except OSError:
+        return ""
+    name = os.path.basename(args[0]) if args else "?"
+    kind = next((a[7:] for a in args if a.startswith("--type=")), "")
+    if name.startswith("python") and len(args) > 1 and not args[1].startswith("-"):
+        kind = os.path.basename(args[1])  # the script: shoplint
+    return f"{name} {kind}" if kind else name
+
+
+def _kb(path: str, field: str) -> int:
+    """A "Field:   123 kB" line of a /proc file, in KiB (0 when the process has ended)."""
+    try:
+        with open(path) as f:
             for line in f:
-                if line.startswith("VmRSS:"):
+                if line.startswith(field):
                     return int(line.split()[1])
     except OSError:
         pass
     return 0
 
 
+def _rss_kb(pid: int) -> int:
+    return _kb(f"/proc/{pid}/status", "VmRSS:")
+
+
+def _pss_kb(pid: int) -> int:
+    """The process's proportional share of the memory it maps: pages shared by N processes
+    (Chromium's code, in every one of its processes) count 1/N in each, so a sum over a
+    process tree is what the tree really holds, where the RSS sum counts them N times."""
+    return _kb(f"/proc/{pid}/smaps_rollup", "Pss:")
+
+
 class TreeSampler(threading.Thread):
     """Polls the summed RSS of a process and all its descendants (peak, in KiB): ru_maxrss
-    alone misses children that are not reaped, and the sum over processes alive together."""
+    alone misses children that are not reaped, and the sum over processes alive together.
+    About once a second it also sums their PSS (see _pss_kb; dearer to read), and it keeps
+    each process's CPU, by kind, as last seen (a browser's children, orphaned when it
+    quits, are never reaped into wait4's numbers)."""
 
     def __init__(self, pid: int, interval: float = 0.2):
         super().__init__(daemon=True)
@@ -68,29 +99,56 @@ class TreeSampler(threading.Thread):
         self.peak_kb = 0
         self.max_procs = 0
         self.timeline: list[tuple[float, float]] = []  # (seconds, MiB), about 1 per second
+        self.pss_timeline: list[tuple[float, float]] = []  # (seconds, MiB) of PSS, likewise
+        self.peak_by_kind: dict[str, float] = {}  # MiB of RSS by kind at the peak
         self.samples: list[tuple[float, int]] = []  # (time.monotonic(), KiB), every sample
+        self.started = time.monotonic()  # the timeline's 0
+        self.cpu_seen: dict[int, tuple[str, float]] = {}  # pid -> (kind, CPU s seen last)
         self._halt = threading.Event()
 
     def run(self) -> None:
-        t0 = time.monotonic()
+        t0 = self.started = time.monotonic()
         while not self._halt.is_set():
             todo, seen = [self.pid], []
             while todo and len(seen) < 1000:
                 p = todo.pop()
                 seen.append(p)
                 todo += _children(p)
-            kb = sum(_rss_kb(p) for p in seen)
-            self.peak_kb = max(self.peak_kb, kb)
+            rss = {p: _rss_kb(p) for p in seen}
+            kb = sum(rss.values())
+            for p in seen:  # the kind read again: a child forked has not yet exec'd
+                kind, cpu = self.cpu_seen.get(p) or ("?", 0.0)
+                self.cpu_seen[p] = (_kind(p) or kind, _proc_cpu_s(p) or cpu)  # "", 0: ended
+            if kb > self.peak_kb:
+                self.peak_kb = kb
+                self.peak_by_kind = {}
+                for p, pkb in rss.items():
+                    kind = self.cpu_seen[p][0]
+                    self.peak_by_kind[kind] = round(self.peak_by_kind.get(kind, 0) + pkb / 1024, 1)
             self.samples.append((time.monotonic(), kb))
             t = time.monotonic() - t0
             if not self.timeline or t - self.timeline[-1][0] >= 1.0:
                 self.timeline.append((round(t, 1), round(kb / 1024, 1)))
+                pss = sum(_pss_kb(p) for p in seen)
+                self.pss_timeline.append((round(t, 1), round(pss / 1024, 1)))
             self.max_procs = max(self.max_procs, len(seen))
             self._halt.wait(self.interval)
 
     def stop(self) -> None:
         self._halt.set()
         self.join(5)
+
+    def cpu_s(self) -> float:
+        """The tree's CPU s as sampled (see cpu_by_kind)."""
+        return sum(cpu for _, cpu in self.cpu_seen.values())
+
+    def cpu_by_kind(self) -> dict[str, float]:
+        """CPU s of the tree's processes by kind (see _kind), as last sampled: a process's
+        last 0.2 s are missed; a cross-check of wait4's total, and where the CPU went."""
+        out: dict[str, float] = {}
+        for kind, cpu in self.cpu_seen.values():
+            out[kind] = round(out.get(kind, 0.0) + cpu, 2)
+        return dict(sorted(out.items(), key=lambda kv: -kv[1]))
 
     def peak_mb_split(self, until: float | None) -> tuple[float, float]:
         """Peak RSS (MiB) up to monotonic time `until` (the last request), and after it."""
@@ -193,7 +251,7 @@ def _run_sampled(
     timer.cancel()
     sampler.stop()
     server_cpu = _proc_cpu_s(server_pid) - server0
-    tool_cpu = ru.ru_utime + ru.ru_stime
+    tool_cpu = max(ru.ru_utime + ru.ru_stime, sampler.cpu_s())
     other_cpu = _machine_busy_s() - busy0 - tool_cpu - server_cpu - (_own_cpu_s() - self0)
     proc.returncode = os.waitstatus_to_exitcode(status)  # reaped: Popen must not wait
     with contextlib.suppress(OSError):  # anything the tool left running in its session
@@ -236,11 +294,25 @@ def run_child(
         "peak_rss_tree_mb": round(rss_tree, 1),
         "max_procs": sampler.max_procs,
         "rss_timeline_mb": sampler.timeline,
+        "peak_pss_tree_mb": max((mb for _, mb in sampler.pss_timeline), default=0.0),
+        "pss_timeline_mb": sampler.pss_timeline,
+        "peak_rss_by_process_kind_mb": sampler.peak_by_kind,
+        "processes_seen": len(sampler.cpu_seen),
+        "cpu_by_process_kind_s": sampler.cpu_by_kind(),
+        # the server's last request, on the RSS timeline's clock: the crawl ends there
+        "last_request_s": round(st["last_request_monotonic"] - sampler.started, 1)
+        if st.get("last_request_monotonic")
+        else None,
         # peak RSS while requests were being made, and after the last one (checks, reports)
         "peak_rss_crawl_mb": round(split[0], 1),
         "peak_rss_after_crawl_mb": round(split[1], 1),
         "cpu_user_s": round(ru.ru_utime, 2),
         "cpu_sys_s": round(ru.ru_stime, 2),
+        # wait4's CPU misses descendants never reaped into it (a browser's, orphaned when
+        # it quits); the CPU of the tree as sampled misses each process's last 0.2 s:
+        # the larger of the two
+        "cpu_s": round(max(ru.ru_utime + ru.ru_stime, sampler.cpu_s()), 2),
+        "cpu_tree_sampled_s": round(sampler.cpu_s(), 2),
         "server_cpu_s": round(run.server_cpu, 2),
         # CPU used meanwhile by anything else on the machine (other cores' work included):
         # a busy machine makes the numbers lower than they would be on an idle one.

@@ -162,7 +162,7 @@ def format_table(results: list[dict[str, Any]], ref_tool: str) -> str:
             f"| {r['tool']} | {r['pages_fetched']} / {r['pages_expected']}{flag} | "
             f"{r['wall_s']:.1f} | {r['active_s']:.1f} | {r['pages_per_s']:.1f} | "
             f"{r['requests']} | {r['peak_rss_mb']:.0f} | "
-            f"{r['cpu_user_s'] + r['cpu_sys_s']:.1f} | {ratio} |"
+            f"{r.get('cpu_s', r['cpu_user_s'] + r['cpu_sys_s']):.1f} | {ratio} |"
         )
     return "\n".join(lines)
 

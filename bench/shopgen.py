@@ -25,11 +25,20 @@ has its own image URL (bytes drawn from that pool), so distinct image URLs ~= N.
 page, four in five relative (``../``, ``./``, bare names), in a mega-menu, a fat footer and
 related-products blocks, on top of the same text (pages grow to ~55 KB). The pages, and
 so what a crawler must fetch, are the same.
+
+``client_share`` (0 by default) makes that share of the N pages client-rendered, as a
+JavaScript storefront's are: every k-th product page moves to ``/app/products/<id>`` (one
+path template of its own) and its HTML is an app shell (the head, an empty
+``<div id="app">``, a ``<noscript>`` note and ``/static/js/storefront.js``); the script
+fetches ``/api/products/<id>.json`` and puts the page's markup from it (header, product,
+links, images, text, footer: what the server-rendered page has) into the mount element.
+The render benchmark (bench/render_bench.py) crawls it.
 """
 
 from __future__ import annotations
 
 import functools
+import json
 import random
 import struct
 import zlib
@@ -218,6 +227,17 @@ N_PNG = 300
 DENSE_MENU_LINKS = 180  # links in the dense mega-menu: categories, their pages, products
 DENSE_POPULAR = 40  # "popular products" in the dense footer
 DENSE_RELATED = 40  # per related block in dense mode ("more from", "trending")
+BODY_OPEN = '<body class="template">\n'
+CLIENT_SCRIPT = "/static/js/storefront.js"
+# the client-rendered storefront: the page's markup comes from its JSON, by fetch()
+STOREFRONT_JS = b"""(function () {
+  var app = document.getElementById("app");
+  var id = location.pathname.split("/").filter(Boolean).pop();
+  fetch("/api/products/" + id + ".json")
+    .then(function (r) { return r.json(); })
+    .then(function (data) { app.innerHTML = data.html; });
+})();
+"""
 
 
 @dataclass
@@ -309,10 +329,17 @@ class Product:
     slug: str
     price: float
     colour: str
+    client: bool = False  # rendered in the browser from /api/products/<pid>.json
 
     @property
     def url(self) -> str:
+        if self.client:
+            return f"/app/products/{self.pid}"
         return f"/products/{self.slug}-{self.pid}"
+
+    @property
+    def api(self) -> str:
+        return f"/api/products/{self.pid}.json"
 
     @property
     def img(self) -> str:
@@ -348,7 +375,13 @@ def _slugify(s: str) -> str:
 
 class _Builder:
     def __init__(
-        self, n: int, seed: int, base_url: str, sitemap: bool = True, links: LinkDensity = "normal"
+        self,
+        n: int,
+        seed: int,
+        base_url: str,
+        sitemap: bool = True,
+        links: LinkDensity = "normal",
+        client_share: float = 0.0,
     ):
         self.n = n
         self.sitemap = sitemap
@@ -383,7 +416,16 @@ class _Builder:
                 )
                 self.products.append(p)
                 self.by_cat[c].append(p)
+        self._client_rendered(round(client_share * n))
         self.site = Site(n)
+
+    def _client_rendered(self, count: int) -> None:
+        """Make `count` product pages, spread evenly over the catalogue, client-rendered."""
+        if not 0 <= count <= len(self.products):
+            raise ValueError(f"client share of {count} pages: there are {len(self.products)}")
+        step = len(self.products) / count if count else 0
+        for i in range(count):
+            self.products[int(i * step)].client = True
 
     # ---------------------------------------------------------------- fragments
     def cat_url(self, c: int, page: int = 1, variant: str | None = None) -> str:
@@ -403,7 +445,7 @@ class _Builder:
             '<link rel="icon" type="image/png" href="/static/img/favicon.png">\n'
             '<script src="/static/js/app.js" defer></script>\n'
             f'<meta property="og:title" content="{escape(title)}">\n'
-            f'<meta property="og:site_name" content="{SHOP}">\n</head>\n<body class="template">\n'
+            f'<meta property="og:site_name" content="{SHOP}">\n</head>\n{BODY_OPEN}'
         )
 
     def header(self) -> str:
@@ -505,12 +547,30 @@ class _Builder:
         filler = self.fill(rng, have, rng.randint(27_000, 33_000), heading)
         self.add_page(target, top, body + filler, bottom, rng)
 
-    def add_page(self, target: str, top: str, main: str, bottom: str, rng: random.Random) -> None:
-        """The page, with the dense link blocks around its main part when links="dense"."""
+    def add_page(
+        self,
+        target: str,
+        top: str,
+        main: str,
+        bottom: str,
+        rng: random.Random,
+        api: str | None = None,
+    ) -> None:
+        """The page, with the dense link blocks around its main part when links="dense";
+        with an `api`, an app shell whose body the storefront script fetches from there."""
         if self.dense:
             menu, more = self.dense_blocks(target, rng)
             main = menu + main + more
         html = top + main + bottom
+        if api is not None:
+            head, body = html.split(BODY_OPEN, 1)
+            body = body.removesuffix("</body>\n</html>\n")
+            self.site.add(api, "application/json", json.dumps({"html": body}).encode())
+            html = (
+                f'{head}{BODY_OPEN}<div id="app"></div>\n<noscript>Please enable JavaScript '
+                f'to shop here.</noscript>\n<script src="{CLIENT_SCRIPT}"></script>\n'
+                "</body>\n</html>\n"
+            )
         self.site.add(target, "text/html; charset=utf-8", html.encode("utf-8"), html=True)
 
     # ---------------------------------------------------------------- dense links
@@ -588,6 +648,8 @@ class _Builder:
             s.add(p.img, "image/png", pool[p.pid % N_PNG])
         s.add("/static/css/site.css", "text/css; charset=utf-8", self.css())
         s.add("/static/js/app.js", "application/javascript; charset=utf-8", self.js())
+        if any(p.client for p in self.products):
+            s.add(CLIENT_SCRIPT, "application/javascript; charset=utf-8", STOREFRONT_JS)
 
         self.home()
         for u, t in INFO_PAGES:
@@ -787,7 +849,7 @@ class _Builder:
         bottom = "</div>\n" + self.footer()
         have = len(top) + len(body) + len(bottom)
         filler = self.fill(rng, have, rng.randint(27_000, 33_000), "Details & care")
-        self.add_page(p.url, top, body + filler, bottom, rng)
+        self.add_page(p.url, top, body + filler, bottom, rng, p.api if p.client else None)
 
     def css(self) -> bytes:
         rng = random.Random("css")
@@ -813,10 +875,12 @@ def build_site(
     base_url: str = "http://127.0.0.1",
     sitemap: bool = True,
     links: LinkDensity = "normal",
+    client_share: float = 0.0,
 ) -> Site:
     """The shop; sitemap=False serves no sitemap.xml (404) and names none in robots.txt, so
-    crawlers find pages by links only; links="dense" gives ~400 links a page (see above)."""
-    return _Builder(n_pages, seed, base_url, sitemap, links).build()
+    crawlers find pages by links only; links="dense" gives ~400 links a page; client_share
+    makes that share of the pages client-rendered product pages (see above)."""
+    return _Builder(n_pages, seed, base_url, sitemap, links, client_share).build()
 
 
 if __name__ == "__main__":  # quick look: python bench/shopgen.py 5000

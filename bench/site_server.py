@@ -215,6 +215,8 @@ def _kind(ctype: str) -> str:
         return "js"
     if "xml" in ctype:
         return "xml"
+    if "json" in ctype:
+        return "json"
     return "other"
 
 

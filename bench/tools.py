@@ -96,10 +96,11 @@ def ensure_pyspy() -> str:
     return exe
 
 
-def shoplint_config_text(families_on: Collection[str] | None = None) -> str:
-    """A shoplint.yml at CONCURRENCY with only the rules of `families_on` (None: all) on.
-    JSON is YAML; the rule codes come from shoplint's registry."""
-    config: dict[str, object] = {"crawl": {"concurrency": CONCURRENCY}}
+def shoplint_config_text(families_on: Collection[str] | None = None, **crawl: object) -> str:
+    """A shoplint.yml at CONCURRENCY with only the rules of `families_on` (None: all) on,
+    and any other `crawl:` keys given. JSON is YAML; the rule codes come from shoplint's
+    registry."""
+    config: dict[str, object] = {"crawl": {"concurrency": CONCURRENCY, **crawl}}
     if families_on is not None:
         from checks.registry import REGISTRY  # only here: crawl_bench runs on a broken tree
 
