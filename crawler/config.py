@@ -6,10 +6,9 @@ from __future__ import annotations
 import re
 from typing import Literal
 
-import soupsieve
 from pydantic import Field, field_validator
 
-from ground.sections import Section
+from ground.sections import Section, css_selector
 
 _LABEL = r"[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?"
 _HOST = re.compile(rf"{_LABEL}(\.{_LABEL})*", re.IGNORECASE)  # a bare host name, no port
@@ -77,13 +76,7 @@ class CrawlConfig(Section):
     @field_validator("render_wait_for")
     @classmethod
     def _css_selector(cls, selector: str | None) -> str | None:
-        if selector is not None:
-            try:
-                soupsieve.compile(selector)
-            except soupsieve.SelectorSyntaxError as exc:
-                first = str(exc).splitlines()[0]
-                raise ValueError(f"not a CSS selector: {selector!r} ({first})") from None
-        return selector
+        return css_selector(selector)
 
     @field_validator("render_ignore_hosts", "render_block_hosts")
     @classmethod

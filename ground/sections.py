@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from typing import Any
 
+import soupsieve
 from pydantic import BaseModel, ConfigDict, SerializerFunctionWrapHandler, model_serializer
 
 
@@ -21,3 +22,15 @@ class CompactSection(Section):
     @model_serializer(mode="wrap")
     def _without_empty(self, handler: SerializerFunctionWrapHandler) -> dict[str, Any]:
         return {key: value for key, value in handler(self).items() if value not in (None, [])}
+
+
+def css_selector(selector: str | None) -> str | None:
+    """A field validator's check of a CSS selector soupsieve can use: a typo is a config
+    error naming it, not a step or a page that quietly never matches."""
+    if selector is not None:
+        try:
+            soupsieve.compile(selector)
+        except soupsieve.SelectorSyntaxError as exc:
+            first = str(exc).splitlines()[0]
+            raise ValueError(f"not a CSS selector: {selector!r} ({first})") from None
+    return selector

@@ -13,8 +13,9 @@ from __future__ import annotations
 import re
 from typing import Any
 
-import soupsieve
 from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator, model_validator
+
+from ground.sections import css_selector
 
 _ENV_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 _ACTIONS = ("get", "follow", "submit", "click")
@@ -43,7 +44,7 @@ class Expect(_Section):
     @field_validator("selector")
     @classmethod
     def _selector(cls, selector: str | None) -> str | None:
-        return _css(selector)
+        return css_selector(selector)
 
     def statuses(self) -> tuple[int, ...] | None:
         """The statuses that pass, or None for any 2xx."""
@@ -70,13 +71,13 @@ class Step(_Section):
     @field_validator("follow", "submit", "click", "wait_for")
     @classmethod
     def _selector(cls, selector: str | None) -> str | None:
-        return _css(selector)
+        return css_selector(selector)
 
     @field_validator("fill", "select")
     @classmethod
     def _selector_keys(cls, values: dict[str, str]) -> dict[str, str]:
         for selector in values:
-            _css(selector)
+            css_selector(selector)
         return values
 
     @model_validator(mode="after")
@@ -153,7 +154,7 @@ class Prices(_Section):
     @classmethod
     def _selectors(cls, selectors: list[str]) -> list[str]:
         for selector in selectors:
-            _css(selector)
+            css_selector(selector)
         return selectors
 
 
@@ -214,17 +215,6 @@ def unique_names(flows: list[Flow] | None) -> list[Flow] | None:
         if any(other.name == flow.name for other in flows[:index]):
             raise ValueError(f"two flows are named {flow.name!r} (give each flow its own name)")
     return flows
-
-
-def _css(selector: str | None) -> str | None:
-    """A CSS selector soupsieve can use: a typo is a config error, not a failed step."""
-    if selector is not None:
-        try:
-            soupsieve.compile(selector)
-        except soupsieve.SelectorSyntaxError as exc:
-            first = str(exc).splitlines()[0]
-            raise ValueError(f"not a CSS selector: {selector!r} ({first})") from None
-    return selector
 
 
 def _checked_env_name(name: str) -> str:
