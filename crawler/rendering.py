@@ -20,6 +20,7 @@ import re
 from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
+from weakref import WeakKeyDictionary
 
 from playwright.async_api import TimeoutError as PlaywrightTimeout
 from scrapy import Request
@@ -67,6 +68,8 @@ _WAITING = (  # what says "wait": left showing once the page has settled, it wai
     " [class*=-loader], [class*=skeleton]"
 )
 
+_HANDLERS: WeakKeyDictionary[Crawler, RenderingDownloadHandler] = WeakKeyDictionary()
+
 
 class RenderingDownloadHandler(Abandonable, ScrapyPlaywrightDownloadHandler):
     """scrapy-playwright's handler (plain requests go through Scrapy's HTTP handler),
@@ -79,6 +82,21 @@ class RenderingDownloadHandler(Abandonable, ScrapyPlaywrightDownloadHandler):
         super().__init__(crawler)
         blocked = Hosts((*_BLOCKED, *crawler.settings.getlist("SHOPLINT_RENDER_BLOCK_HOSTS")))
         self.abort_request = lambda request: blocked(request.url)  # scrapy-playwright asks
+        self._closed = False
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> RenderingDownloadHandler:
+        """One handler serves both http and https: Scrapy makes one per scheme, and each
+        would start a playwright driver and a browser of its own (~265 MB)."""
+        if crawler not in _HANDLERS:
+            _HANDLERS[crawler] = cls(crawler)
+        return _HANDLERS[crawler]
+
+    async def close(self) -> None:
+        """Closed once, though Scrapy closes it for each scheme it serves."""
+        if not self._closed:
+            self._closed = True
+            await super().close()
 
     async def _download_request(self, request: Request, spider: Any = None) -> Any:
         try:
