@@ -42,7 +42,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.append(str(ROOT / "tests"))  # services.py: throwaway Redis and PostgreSQL
 
 import crawl_bench  # noqa: E402
-from measure import NOISY_CORES, TreeSampler, clean_env, run_child  # noqa: E402
+from measure import NOISY_CORES, TreeSampler, clean_env, run_child, start_sampled  # noqa: E402
 from runs import (  # noqa: E402
     RESULTS,
     RunOptions,
@@ -53,7 +53,13 @@ from runs import (  # noqa: E402
     source_line,
     write_results,
 )
-from services import Postgres, new_database, postgres_server, redis_server  # noqa: E402
+from services import (  # noqa: E402
+    Postgres,
+    new_database,
+    postgres_server,
+    redis_server,
+    wait_until_connected,
+)
 from site_server import SiteServer  # noqa: E402
 from tools import CONCURRENCY, shoplint_unavailable, tool_command, venv_bin  # noqa: E402
 
@@ -218,11 +224,6 @@ class Worker:
         self.cpu_s = usage.ru_utime + usage.ru_stime
         self.peak_rss_mb = max(usage.ru_maxrss, self.sampler.peak_kb) / 1024
 
-    def ended(self) -> bool:
-        """Whether it has exited, leaving it to be reaped by `wait` (WNOWAIT)."""
-        flags = os.WEXITED | os.WNOHANG | os.WNOWAIT
-        return os.waitid(os.P_PID, self.proc.pid, flags) is not None
-
     def kill(self) -> None:
         with contextlib.suppress(OSError):
             os.killpg(self.proc.pid, signal.SIGKILL)
@@ -250,28 +251,8 @@ def start_worker(redis_url: str, db: str, log: Path, cwd: Path) -> Worker:
     with open(log, "wb") as out:
         out.write(("$ " + " ".join(cmd) + "\n").encode())
         out.flush()
-        proc = subprocess.Popen(
-            cmd,
-            stdout=out,
-            stderr=subprocess.STDOUT,
-            stdin=subprocess.DEVNULL,
-            cwd=cwd,
-            env=clean_env(),
-            start_new_session=True,
-        )
-    sampler = TreeSampler(proc.pid)
-    sampler.start()
+        proc, sampler = start_sampled(cmd, out, cwd)
     return Worker(proc, log, sampler)
-
-
-def wait_until_connected(client: Any, workers: list[Worker]) -> None:
-    """Until every worker has reached Redis (it then waits for the announcement)."""
-    deadline = time.monotonic() + READY_SECONDS
-    while len(client.client_list()) - 1 < len(workers):  # - 1: this client
-        dead = [w.proc.pid for w in workers if w.ended()]
-        if dead or time.monotonic() > deadline:
-            raise RuntimeError(f"workers did not reach Redis (ended: {dead}); see their logs")
-        time.sleep(0.1)
 
 
 @contextlib.contextmanager
@@ -406,7 +387,7 @@ class Trials:
             cmd += ["--frontier", redis.url]
             client = _redis_client(redis.url)
             with started_workers(setup.processes - 1, redis.url, db, log, cwd) as workers:
-                wait_until_connected(client, workers)
+                wait_until_connected(client, [w.proc for w in workers], READY_SECONDS)
                 client.config_resetstat()
                 redis_cpu = _redis_cpu(client)
                 pg_cpu = postgres_cpu_s(self.postgres)

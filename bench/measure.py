@@ -219,13 +219,11 @@ class _ChildRun:
     other_cpu: float  # CPU used meanwhile by anything but the tool, the server and us
 
 
-def _run_sampled(
-    cmd: list[str], log: IO[bytes], cwd: Path, timeout: float, server_pid: int
-) -> _ChildRun:
-    """Run cmd in its own session, its RSS sampled; its process group is killed after
-    `timeout` s, and whatever it leaves running once it exits."""
-    busy0, server0, self0 = _machine_busy_s(), _proc_cpu_s(server_pid), _own_cpu_s()
-    t0 = time.perf_counter()
+def start_sampled(
+    cmd: list[str], log: IO[bytes], cwd: Path
+) -> tuple[subprocess.Popen[bytes], TreeSampler]:
+    """cmd started in its own session (its group can be killed whole), its process tree's
+    RSS sampled from now on."""
     proc = subprocess.Popen(
         cmd,
         stdout=log,
@@ -237,6 +235,17 @@ def _run_sampled(
     )
     sampler = TreeSampler(proc.pid)
     sampler.start()
+    return proc, sampler
+
+
+def _run_sampled(
+    cmd: list[str], log: IO[bytes], cwd: Path, timeout: float, server_pid: int
+) -> _ChildRun:
+    """Run cmd in its own session, its RSS sampled; its process group is killed after
+    `timeout` s, and whatever it leaves running once it exits."""
+    busy0, server0, self0 = _machine_busy_s(), _proc_cpu_s(server_pid), _own_cpu_s()
+    t0 = time.perf_counter()
+    proc, sampler = start_sampled(cmd, log, cwd)
     timed_out = threading.Event()
 
     def _kill() -> None:

@@ -335,7 +335,7 @@ def _asterisk_only(
 def _field_of(page: Page, label: lxml.html.HtmlElement) -> lxml.html.HtmlElement | None:
     for_id = label.get("for")
     if for_id:
-        return next((el for el in page.doc.iter() if el.get("id") == for_id), None)
+        return page.doc.get_element_by_id(for_id, None)
     return next(label.iter("input", "select", "textarea"), None)
 
 

@@ -101,6 +101,13 @@ def clipped(evidence: str, room: int = EVIDENCE_LIMIT) -> str:
     return evidence if len(evidence) <= room else evidence[: room - 1] + "…"
 
 
+def shortened(text: str, limit: int) -> str:
+    """A quoted text cut at a word before `limit` characters, marked as cut."""
+    if len(text) <= limit:
+        return text
+    return text[: limit - 1].rsplit(" ", 1)[0] + " …"
+
+
 def mask_password(text: str) -> str:
     """`text` with the password of every address in it written as ***."""
     return _PASSWORD.sub(r"\1***@", text) if "@" in text else text

@@ -10,7 +10,6 @@ the crawl: they need the sitemap and other pages (the crawler keeps, per page, i
 
 from __future__ import annotations
 
-import fnmatch
 import re
 from collections.abc import Iterator, Mapping
 from datetime import date
@@ -20,7 +19,7 @@ from checks.context import CheckContext
 from checks.dates import FoundDate, dates_after, http_date, iso_date, years
 from checks.page import Page
 from checks.site import SiteView
-from checks.url_patterns import first_match
+from checks.url_patterns import any_glob, first_match
 from ground.html.facts import LAST_UPDATED, OUT_OF_STOCK
 from ground.html.offers import offer_values
 from ground.model import Fetch, Finding, RefKind
@@ -193,7 +192,7 @@ def _promoted_out_of_stock(site: SiteView, ctx: CheckContext) -> Iterator[Findin
     if not any(f.availability == OUT_OF_STOCK for f in fetches.values()):
         return  # most runs: no sold-out product page, no need to read the links
     globs = ctx.option(PROMOTED_OUT_OF_STOCK, "promotion_pages")
-    promotion_page = re.compile("|".join(fnmatch.translate(g) for g in globs) or r"(?!)")
+    promotion_page = any_glob(globs)
     home = {ctx.site_origin + "/", site.start_url}
     reported: set[tuple[str, str]] = set()
     for ref in site.references([RefKind.A]):

@@ -10,9 +10,13 @@ Content-Language), else the configured default, only when the text does not say.
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
 from typing import Any
+from weakref import WeakKeyDictionary
 
-from checks.context import CheckContext
+import lxml.html
+
+from checks.context import CheckContext, shortened
 from checks.main_text import main_blocks
 from checks.page import Page
 from checks.readability import Readability, Sentence, score
@@ -30,17 +34,41 @@ _QUOTE_CHARS = 110  # of each quoted sentence
 _SNIPPET_CHARS = 90  # of the text quoted for a language mismatch
 
 
+@dataclass(frozen=True, slots=True)
+class MainText:
+    blocks: list[str]
+    text: str
+    detected: Language | None  # the language it is written in, when the text says
+
+
+_MAIN_TEXTS: WeakKeyDictionary[lxml.html.HtmlElement, MainText | None] = WeakKeyDictionary()
+
+
+def main_text(page: Page, ctx: CheckContext) -> MainText | None:
+    """The page's main content as these rules read it (their content_selectors, min_words
+    and max_words), and its detected language; None when too short to judge. Read once a
+    page: the seo family's hreflang rule asks too."""
+    if page.doc in _MAIN_TEXTS:
+        return _MAIN_TEXTS[page.doc]
+    selectors = first_match(ctx.option(DIFFICULT, "content_selectors"), page.url) or ()
+    blocks = main_blocks(page.doc, selectors, ctx.option(DIFFICULT, "max_words"))
+    found = None
+    if sum(block.count(" ") + 1 for block in blocks) >= ctx.option(DIFFICULT, "min_words"):
+        text = " ".join(blocks)
+        found = MainText(blocks, text, detected_language(text))
+    _MAIN_TEXTS[page.doc] = found
+    return found
+
+
 def check_page(page: Page, ctx: CheckContext) -> Iterator[Finding | None]:
     if not any(ctx.enabled(code) for code in (DIFFICULT, VERY_DIFFICULT, MISMATCH)):
         return
-    selectors = first_match(ctx.option(DIFFICULT, "content_selectors"), page.url) or ()
-    blocks = main_blocks(page.doc, selectors, ctx.option(DIFFICULT, "max_words"))
-    min_words = ctx.option(DIFFICULT, "min_words")
-    if sum(block.count(" ") + 1 for block in blocks) < min_words:
+    main = main_text(page, ctx)
+    if main is None:
         return  # too short to judge its language or its reading ease
-    text = " ".join(blocks)
+    blocks, text, detected = main.blocks, main.text, main.detected
+    min_words = ctx.option(DIFFICULT, "min_words")
     declared = language_of_tag(page.fetch.lang)
-    detected = detected_language(text)
     if declared and detected and declared != detected:
         yield _mismatch(page, declared, detected, text, ctx)
     if not (ctx.enabled(DIFFICULT) or ctx.enabled(VERY_DIFFICULT)):
@@ -107,7 +135,7 @@ def _hardest_sentences(readability: Readability, ctx: CheckContext) -> str:
 
 
 def _quote(sentence: Sentence) -> str:
-    return f"“{_shortened(sentence.text, _QUOTE_CHARS)}” ({sentence.words} words)"
+    return f"“{shortened(sentence.text, _QUOTE_CHARS)}” ({sentence.words} words)"
 
 
 def _mismatch(
@@ -119,11 +147,5 @@ def _mismatch(
         f"The page declares {declared.name} ({declared.code}), "
         f"but its text is {detected.name} ({detected.code})"
     )
-    evidence = f"{said}; text: “{_shortened(text, _SNIPPET_CHARS)}”"
+    evidence = f"{said}; text: “{shortened(text, _SNIPPET_CHARS)}”"
     return ctx.finding(MISMATCH, page.url, None, message, evidence)
-
-
-def _shortened(text: str, limit: int) -> str:
-    if len(text) <= limit:
-        return text
-    return text[: limit - 1].rsplit(" ", 1)[0] + " …"

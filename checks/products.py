@@ -14,23 +14,19 @@ import json
 import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from fnmatch import translate
 from weakref import WeakKeyDictionary
 
 import lxml.html
 
 from checks import DATA
 from checks.checkout.prices import parse_price
-from checks.context import CheckContext
+from checks.context import CheckContext, shortened
 from checks.main_text import compiled_selector
 from checks.page import Page
 from checks.shared_values import page_list, same_page, shared
 from checks.site import SiteView
-from ground.html.facts import (  # the page facts' two readings of stock, compared here
-    IN_STOCK,
-    _buy_box_availability,
-    _schema_availability,
-)
+from checks.url_patterns import any_glob
+from ground.html.facts import IN_STOCK, buy_box_availability, schema_availability
 from ground.html.offers import JSON_LD, OfferValue, offer_values
 from ground.html.text import visible_text_of
 from ground.model import Finding, RefKind
@@ -194,7 +190,7 @@ def _price_differs(page: Page, product: Product, ctx: CheckContext) -> Finding |
         return None
     shown_el = _first_match(page.doc, ctx.option(PRICE_DIFFERS, "price_selectors"))
     shown = parse_price(visible_text_of(shown_el)) if shown_el is not None else None
-    if not stated or shown is None or shown.amount in stated:
+    if shown is None or shown.amount in stated:
         return None
     data = next(iter(stated.values()))
     message = (
@@ -205,8 +201,8 @@ def _price_differs(page: Page, product: Product, ctx: CheckContext) -> Finding |
 
 
 def _stock_contradiction(page: Page, product: Product, ctx: CheckContext) -> Finding | None:
-    stated = _schema_availability(page.doc, page.url)
-    shown = _buy_box_availability(page.doc) if stated is not None else None
+    stated = schema_availability(page.doc, page.url)
+    shown = buy_box_availability(page.doc) if stated is not None else None
     if shown is None or stated == shown:
         return None
     if stated == IN_STOCK:
@@ -224,9 +220,7 @@ def _first_match(doc: lxml.html.HtmlElement, selectors: list[str]) -> lxml.html.
 
 
 def _quoted(text: str) -> str:
-    return (
-        f"“{text}”" if len(text) <= _QUOTE_CHARS else f"“{text[:_QUOTE_CHARS].rsplit(' ', 1)[0]} …”"
-    )
+    return f"“{shortened(text, _QUOTE_CHARS)}”"
 
 
 # -- after the crawl ----------------------------------------------------------------------------
@@ -290,7 +284,7 @@ def _not_in_category(
 ) -> Iterator[Finding | None]:
     """Products no category page links to; nothing when no page is a category page."""
     globs = ctx.option(NOT_IN_CATEGORY, "category_pages")
-    category = re.compile("|".join(translate(glob) for glob in globs) or r"(?!)")
+    category = any_glob(globs)
     if not any(category.match(url) for url, f in site.fetches.items() if f.is_page):
         return
     shown: set[str] = set()  # the pages category pages link to, at the end of redirects

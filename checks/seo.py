@@ -20,14 +20,14 @@ from functools import cache
 import lxml.html
 
 from checks import DATA
-from checks.context import CheckContext
+from checks.context import CheckContext, shortened
 from checks.head import Head, head_of, says_noindex
+from checks.language import main_text
 from checks.language_codes import X_DEFAULT, valid_hreflang
-from checks.main_text import main_blocks
 from checks.page import Page
 from checks.shared_values import canonical_links, page_list, same_page, shared
 from checks.site import SiteView, site_path
-from checks.text_language import detected_language, language_of_tag
+from checks.text_language import language_of_tag
 from ground.model import Fetch, Finding, Outcome, RefKind
 from ground.words import load_words
 
@@ -51,7 +51,6 @@ SITEMAP_NOT_INDEXABLE = "SEO016"
 _WORDS = load_words(DATA / "seo.yml")
 _SEPARATORS: tuple[str, ...] = tuple(_WORDS["title_separators"])
 _DESCRIPTION_LIMIT = 300  # characters of a meta description kept for comparing pages
-_MIN_TEXT_WORDS = 50  # of main text, to tell its language (as the language checks do)
 _SNIPPET = 80  # characters of text quoted
 
 
@@ -171,18 +170,17 @@ def _hreflang_mismatch(page: Page, head: Head, ctx: CheckContext) -> Finding | N
     declared = language_of_tag(own.hreflang) if own else None
     if declared is None:
         return None
-    blocks = main_blocks(page.doc)
-    if sum(block.count(" ") + 1 for block in blocks) < _MIN_TEXT_WORDS:
+    main = main_text(page, ctx)
+    if main is None:
         return None
-    text = " ".join(blocks)
-    detected = detected_language(text)
+    text, detected = main.text, main.detected
     if detected is None or detected == declared:
         return None
     message = (
         f"hreflang says this is the {declared.name} ({own.hreflang}) version, "
         f"but its text is {detected.name} ({detected.code})"
     )
-    evidence = f"“{text[:_SNIPPET].rsplit(' ', 1)[0]} …”"
+    evidence = f"“{shortened(text, _SNIPPET)}”"
     return ctx.finding(HREFLANG_MISMATCH, page.url, None, message, evidence)
 
 

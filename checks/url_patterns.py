@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import fnmatch
 import re
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from functools import lru_cache
 from typing import TypeVar
 
@@ -19,6 +19,11 @@ def first_match(by_glob: Mapping[str, T], url: str) -> T | None:
         if _compiled(glob).match(url):
             return value
     return None
+
+
+def any_glob(globs: Iterable[str]) -> re.Pattern[str]:
+    """One pattern that matches a URL any of `globs` matches (none: it matches nothing)."""
+    return re.compile("|".join(fnmatch.translate(glob) for glob in globs) or r"(?!)")
 
 
 @lru_cache(maxsize=256)

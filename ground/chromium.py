@@ -14,6 +14,9 @@ from collections.abc import Iterable, Mapping
 from ground.errors import ConfigError
 
 BROWSER_ENV = "SHOPLINT_CHROMIUM"
+# headless in a container or CI runner: no sandbox (often not permitted), no GPU, /tmp
+# instead of a small /dev/shm
+LAUNCH_ARGS = ("--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage")
 
 TRACKERS = (  # third-party trackers: never loaded in the browser
     "google-analytics.com", "googletagmanager.com", "doubleclick.net", "facebook.net",

@@ -18,6 +18,7 @@ import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -169,3 +170,19 @@ def new_database(server: Postgres, name: str) -> str:
     with psycopg.connect(server.url, autocommit=True) as conn:
         conn.execute(f'CREATE DATABASE "{name}"')
     return server.url.rsplit("/", 1)[0] + "/" + name
+
+
+def wait_until_connected(
+    client: Any, processes: list[subprocess.Popen[Any]], timeout: float
+) -> None:
+    """Until each of `processes` (shoplint workers) has reached the Redis `client` talks to
+    (a worker then waits for the coordinator's announcement); a RuntimeError when one ends
+    first or `timeout` s pass."""
+    deadline = time.monotonic() + timeout
+    while len(client.client_list()) - 1 < len(processes):  # - 1: this client
+        # exited, left unreaped (WNOWAIT) for whoever waits for them
+        flags = os.WEXITED | os.WNOHANG | os.WNOWAIT
+        ended = [p.pid for p in processes if os.waitid(os.P_PID, p.pid, flags) is not None]
+        if ended or time.monotonic() > deadline:
+            raise RuntimeError(f"workers did not reach Redis (ended: {ended})")
+        time.sleep(0.1)

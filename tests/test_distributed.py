@@ -27,7 +27,7 @@ from conftest import (
 )
 from fixture_server import FixtureServer, Reply, html_page
 from redis import StrictRedis
-from services import Redis
+from services import Redis, wait_until_connected
 
 from shoplint.demo import DemoShop
 
@@ -60,11 +60,7 @@ class SharedRun:
                 )
             )
         client = StrictRedis.from_url(self.redis.url)
-        deadline = time.monotonic() + 60
-        while len(client.client_list()) - 1 < len(self.workers):  # - 1: this client
-            ended = [w.pid for w in self.workers if w.poll() is not None]
-            assert not ended and time.monotonic() < deadline, f"workers not ready: {ended}"
-            time.sleep(0.1)
+        wait_until_connected(client, self.workers, 60)
         client.close()
 
     def coordinator(self, url: str, *args: str, config: dict[str, Any] | None = None) -> list[str]:

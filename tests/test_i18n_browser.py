@@ -9,20 +9,15 @@ import re
 from pathlib import Path
 
 import pytest
+import test_report_browser
 from babel.messages.pofile import read_po
-from playwright.sync_api import expect, sync_playwright  # noqa: E402  (after the skip)
+from playwright.sync_api import expect
 from stored_runs import finding, store_run
-from test_report_browser import CHROMIUM, CHROMIUM_ARGS, open_report
+from test_report_browser import open_report
 
 from reports.i18n.translator import LOCALE_DIR
 
-
-@pytest.fixture(scope="module")
-def browser():
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        yield chromium
-        chromium.close()
+browser = test_report_browser.browser  # the English report's Chromium fixture, shared
 
 
 @pytest.fixture(scope="module")

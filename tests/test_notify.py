@@ -8,7 +8,6 @@ from __future__ import annotations
 import datetime as dt
 import email
 import json
-import socket
 import ssl
 import threading
 import time
@@ -23,7 +22,8 @@ from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import NameOID
-from fixture_server import FixtureServer, html_page
+from fixture_server import FixtureServer, closed_port, html_page
+from services import free_port
 from stored_runs import finding, store_run
 
 REPORT_URL = "https://ci.example/shop-reports/latest/"
@@ -45,16 +45,10 @@ class _Inbox:
         return "250 OK"
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 @pytest.fixture
 def smtp():
     inbox = _Inbox()
-    controller = Controller(inbox, hostname="127.0.0.1", port=_free_port())
+    controller = Controller(inbox, hostname="127.0.0.1", port=free_port())
     controller.start()
     try:
         yield controller.port, inbox
@@ -219,7 +213,7 @@ def test_dutch_mails_over_starttls_with_a_login(cli, tmp_path, write_config, mon
     controller = Controller(
         inbox,
         hostname="localhost",
-        port=_free_port(),
+        port=free_port(),
         tls_context=context,
         require_starttls=True,
         authenticator=authenticate,
@@ -321,7 +315,7 @@ def test_failed_deliveries_are_one_warning_each_and_the_run_keeps_its_exit_code(
     base, posts = hooks
     site = {"/": html_page('<a href="/gone/">weg</a>', title="Shop")}
     with FixtureServer(site) as server:
-        dead = _free_port()
+        dead = closed_port()
         config = _config(dead, password_env="SMTP_PASSWORD", username_env="SMTP_USER")
         config["notify"]["webhooks"] = [
             {"format": "slack", "url_env": "FAILING_HOOK"},

@@ -7,9 +7,11 @@ from __future__ import annotations
 import datetime as dt
 import shutil
 import subprocess
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import pytest
 from conftest import CRAWLED, RUN_TIMEOUT, TODAY, report_of, shoplint_command, subprocess_env
 from fixture_server import FixtureServer, Reply, html_page, resource
 from services import require
@@ -95,13 +97,34 @@ def test_an_app_shell_is_told_from_a_page_written_on_the_server():
     assert not app_shell(parse_html(mounted, "utf-8"))
 
 
-def test_auto_renders_the_app_and_finds_what_only_a_browser_shows(tmp_path: Path):
+@dataclass(frozen=True)
+class AppRuns:
+    """The shop crawled without rendering, then with `auto` (one crawl each for the module)."""
+
+    url: str
+    plain: dict[str, Any]
+    rendered: dict[str, Any]
+    bike_hits_plain: int  # GETs of a page only the script links, after the plain crawl
+    bike_hits: tuple[int, int]  # and of two such pages after both
+
+
+@pytest.fixture(scope="module")
+def app_runs(tmp_path_factory: pytest.TempPathFactory) -> AppRuns:
     _chromium()
+    tmp = tmp_path_factory.mktemp("app-shop")
     with FixtureServer(_shop()) as site:
-        plain = _run(tmp_path, site.url, "never")
-        assert site.hits["/bike/1/"] == 0  # its link exists only once the script has run
-        rendered = _run(tmp_path, site.url, "auto")
-    assert site.hits["/bike/1/"] == 1 and site.hits["/bike/3/"] == 1
+        plain = _run(tmp, site.url, "never")
+        hits_plain = site.hits["/bike/1/"]
+        rendered = _run(tmp, site.url, "auto")
+        return AppRuns(
+            site.url, plain, rendered, hits_plain, (site.hits["/bike/1/"], site.hits["/bike/3/"])
+        )
+
+
+def test_auto_renders_the_app_and_finds_what_only_a_browser_shows(app_runs: AppRuns):
+    plain, rendered = app_runs.plain, app_runs.rendered
+    assert app_runs.bike_hits_plain == 0  # its link exists only once the script has run
+    assert app_runs.bike_hits == (1, 1)
     found = _found(rendered)
     assert {
         ("BRW001", "app/", "app.js"),  # the uncaught errors, by the script that threw them
@@ -121,16 +144,14 @@ def test_auto_renders_the_app_and_finds_what_only_a_browser_shows(tmp_path: Path
     assert failed_call["evidence"].startswith("500 (2 times); ")
 
 
-def test_findings_on_a_rendered_page_say_what_only_the_browser_showed(tmp_path: Path):
+def test_findings_on_a_rendered_page_say_what_only_the_browser_showed(app_runs: AppRuns):
     """Of the app shell's findings, those whose link, image or quoted text the script put
     on the page say it is not in the page source; those of what the source holds do not."""
-    _chromium()
-    with FixtureServer(_shop()) as site:
-        report = _run(tmp_path, site.url, "auto")
+    report, url = app_runs.rendered, app_runs.url
     evidence = {
-        (f["code"], (f["target"] or "").removeprefix(site.url)): f["evidence"] or ""
+        (f["code"], (f["target"] or "").removeprefix(url)): f["evidence"] or ""
         for f in report["findings"]
-        if f["url"] == site.url + "app/"
+        if f["url"] == url + "app/"
     }
     scripted = [("LNK001", "bike/9/"), ("IMG001", "img/missing.png"), ("PAG011", "")]
     in_source = [("LNK001", "gone/"), ("PAG010", ""), ("BRW001", "app.js")]

@@ -11,12 +11,10 @@ from collections.abc import Mapping
 from typing import Annotated, Any
 
 import yaml
-from cssselect import SelectorError
-from lxml.cssselect import CSSSelector
 from pydantic import Field
 
 from checks import DATA
-from checks.catalogue.rule import described
+from checks.catalogue.rule import check_css, described
 from checks.text_language import language_of_tag
 
 # per language: its name, its formula's name, and the default bands of LNG001 and LNG002
@@ -40,12 +38,7 @@ def check_options(options: Mapping[str, Any]) -> None:
     """What would fail on every page fails when the configuration is loaded instead."""
     for glob, selectors in options.get("content_selectors", {}).items():
         for css in selectors:
-            try:
-                CSSSelector(css, translator="html")
-            except SelectorError:
-                raise ValueError(
-                    f"content_selectors.{glob}: {css!r} is not a CSS selector"
-                ) from None
+            check_css(css, f"content_selectors.{glob}")
     default = options.get("default_lang")
     if default is not None and language_of_tag(default) is None:
         raise ValueError(f"default_lang: a language code such as nl (got {default!r})")

@@ -9,11 +9,9 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Annotated, Any
 
-from cssselect import SelectorError
-from lxml.cssselect import CSSSelector
 from pydantic import Field
 
-from checks.catalogue.rule import Option, Rule, described
+from checks.catalogue.rule import Option, Rule, check_css, described
 from ground.model import Severity as S
 
 Count = described(Annotated[int, Field(ge=1)], "a number, 1 or more")
@@ -28,10 +26,7 @@ def check_selectors(options: Mapping[str, Any]) -> None:
         if not name.endswith(("selector", "selectors")) or value is None:
             continue
         for css in [value] if isinstance(value, str) else value:
-            try:
-                CSSSelector(css, translator="html")
-            except SelectorError:
-                raise ValueError(f"{name}: {css!r} is not a CSS selector") from None
+            check_css(css, name)
 
 
 RULES = (

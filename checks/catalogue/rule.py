@@ -15,6 +15,8 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Annotated, Any
 
+from cssselect import SelectorError
+from lxml.cssselect import CSSSelector
 from pydantic import TypeAdapter, ValidationError, ValidatorFunctionWrapHandler, WrapValidator
 
 from ground.model import Severity
@@ -89,3 +91,13 @@ def type_text(tp: Any) -> str:
     if origin is not None:
         return f"{origin.__name__}[{', '.join(type_text(arg) for arg in args)}]"
     return getattr(tp, "__name__", repr(tp))
+
+
+def check_css(css: str, where: str | None = None) -> None:
+    """A CSS selector that does not compile fails when the configuration is loaded (a
+    ValueError naming it, after `where`), not on every page."""
+    try:
+        CSSSelector(css, translator="html")
+    except SelectorError:
+        prefix = f"{where}: " if where else ""
+        raise ValueError(f"{prefix}{css!r} is not a CSS selector") from None

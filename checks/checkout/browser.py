@@ -22,6 +22,7 @@ import yaml
 
 from checks.checkout.bodies import ACCEPT_ENCODING, Body, BodyProblem
 from checks.checkout.credentials import SiteSecrets
+from ground.chromium import on_hosts
 from ground.urls import Site
 
 MAX_HOPS = 20  # redirects followed before a step gives up
@@ -78,8 +79,7 @@ class PaymentHosts:
         self.hosts = tuple(h.lower().strip(".") for h in (*_KNOWN_PAYMENT_HOSTS, *extra))
 
     def __contains__(self, url: str) -> bool:
-        host = (urlsplit(url).hostname or "").lower()
-        return any(host == h or host.endswith("." + h) for h in self.hosts)
+        return on_hosts(urlsplit(url).hostname or "", self.hosts)
 
 
 class Browser:

@@ -31,12 +31,11 @@ from checks.checkout.credentials import SiteSecrets
 from checks.checkout.findings import SCREENSHOTS
 from checks.checkout.flow import Step
 from checks.checkout.walker import Arrival, FailedCall, StepPage, Unmet, get_address
-from ground.chromium import TRACKERS, on_hosts
+from ground.chromium import LAUNCH_ARGS, TRACKERS, on_hosts
 from ground.errors import CrawlError
 from ground.urls import Site
 
 T = TypeVar("T")
-_ARGS = ("--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage")
 _CALLS = frozenset({"xhr", "fetch", "eventsource"})  # a page's calls to its site
 _NOT_FAILED = ("net::ERR_ABORTED", "net::ERR_BLOCKED_BY_CLIENT")  # left, or refused by us
 _SETTLE_S = 5.0  # waited at most for a step's page to go quiet before it is read
@@ -85,13 +84,14 @@ class Chromium:
                 self._playwright.chromium.launch(
                     executable_path=executable,
                     headless=True,
-                    args=[*_ARGS, f"--host-resolver-rules={rules}"],
+                    args=[*LAUNCH_ARGS, f"--host-resolver-rules={rules}"],
                 )
             )
         except PlaywrightError as exc:
             self._loop.close()
-            first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
-            raise CrawlError(f"checkout: Chromium {executable} did not start ({first})") from None
+            raise CrawlError(
+                f"checkout: Chromium {executable} did not start ({_first_line(exc)})"
+            ) from None
 
     def run(self, work: Awaitable[T]) -> T:
         return self._loop.run(_awaited(work))
@@ -196,8 +196,9 @@ class BrowserSteps:
         script's calls done, and a page it moved to loaded) and `wait_for` shown. Its time
         runs until the last of these; the quiet moment that proves it is not counted."""
         self._reset()
-        where = current.url if current else get_address(step, self._site_url)
-        asked = get_address(step, self._site_url) if step.get is not None else where
+        address = get_address(step, self._site_url)
+        where = current.url if current else address
+        asked = address if step.get is not None else where
         started = time.perf_counter()
         unmet = None
         try:
@@ -214,7 +215,7 @@ class BrowserSteps:
         except TimeoutError:
             self._problem = self._problem or f"no complete answer within {self._timeout:g} s"
         except PlaywrightError as exc:
-            self._problem = self._problem or _first_line(exc)
+            self._problem = self._problem or f"no usable answer ({_first_line(exc)[:160]})"
         ms = _ms(started, self._last_activity)
         if self._handover or self._off_site or self._problem:
             return Arrival(
@@ -405,8 +406,7 @@ def _basic_auth(secrets: SiteSecrets, site_origin: str) -> dict[str, str] | None
 
 def _first_line(exc: Exception) -> str:
     text = str(exc).strip()
-    first = text.splitlines()[0] if text else type(exc).__name__
-    return f"no usable answer ({first[:160]})"
+    return text.splitlines()[0] if text else type(exc).__name__
 
 
 def _ms(started: float, ended: float) -> int:

@@ -310,9 +310,6 @@ class _Walker:
         )
         return StepStatus.HANDED_OVER
 
-    def _where(self, step: Step, current: StepPage | None) -> str:
-        return current.url if current else self.start_url
-
     def _insecure_hops(self, step: Step, arrival: Arrival, current: StepPage | None) -> None:
         """On an https shop, a request of the step that went over plain http."""
         if not self.https:
@@ -320,7 +317,7 @@ class _Walker:
         plain = next((hop.url for hop in arrival.hops if hop.url.startswith("http:")), None)
         if plain is not None:
             message = f"Checkout step {step.name!r} goes over plain http"
-            where = self._where(step, current)
+            where = current.url if current else self.start_url
             self.found.add(INSECURE_STEP, where, plain, message, self._evidence(arrival))
 
     def _failed_calls(self, step: Step, page: str, arrival: Arrival) -> None:

@@ -16,10 +16,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from cssselect import SelectorError
-from lxml.cssselect import CSSSelector
 from pydantic import Field, field_validator
 
+from checks.catalogue.rule import check_css
 from ground.errors import ConfigError
 from ground.sections import Section
 
@@ -35,10 +34,7 @@ class SpellingConfig(Section):
     @classmethod
     def _selectors(cls, selectors: list[str]) -> list[str]:
         for css in selectors:
-            try:
-                CSSSelector(css, translator="html")
-            except SelectorError:
-                raise ValueError(f"{css!r} is not a CSS selector") from None
+            check_css(css)
         return selectors
 
 

@@ -42,6 +42,7 @@ from crawler.render_decision import RENDER, SOURCE, WATCH, Hosts, RenderPolicy, 
 from crawler.signals import ROBOTS_FETCHED
 from ground.html.extract import (
     image_problem,
+    page_base,
     page_facts,
     parse_html,
     single_language,
@@ -225,8 +226,7 @@ class ShopSpider(scrapy.Spider):
         if rendered is None and (reason := self.render.reason(response.url, doc)):
             return self._to_render(response, doc, reason)
         facts = page_facts(doc)
-        base = resolve(response.url, facts.base) if facts.base else response.url
-        base = base or response.url
+        base = page_base(response.url, facts.base)
         depth = response.meta["depth"]
         page, asked, resolve_here = response.url, self.asked, self.links.on_page(base)
         refs, fresh = [], []

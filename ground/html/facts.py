@@ -60,11 +60,12 @@ def availability(doc: lxml.html.HtmlElement, url: str) -> str | None:
     The page's schema.org availability decides when it describes one product (a listing
     of several says nothing about the page); else the words in the box around the page's
     only buy button ("Uitverkocht", "out of stock")."""
-    stated = _schema_availability(doc, url)
-    return stated if stated is not None else _buy_box_availability(doc)
+    stated = schema_availability(doc, url)
+    return stated if stated is not None else buy_box_availability(doc)
 
 
-def _schema_availability(doc: lxml.html.HtmlElement, url: str) -> str | None:
+def schema_availability(doc: lxml.html.HtmlElement, url: str) -> str | None:
+    """The stock the page's structured data states, when it is about one product."""
     values = offer_values(doc, url, "availability")
     if len({v.product for v in values if v.product}) > 1:
         return None
@@ -76,7 +77,9 @@ def _schema_availability(doc: lxml.html.HtmlElement, url: str) -> str | None:
     return OUT_OF_STOCK if states == {OUT_OF_STOCK} else IN_STOCK
 
 
-def _buy_box_availability(doc: lxml.html.HtmlElement) -> str | None:
+def buy_box_availability(doc: lxml.html.HtmlElement) -> str | None:
+    """The stock the box around the page's one buy button shows: its sold-out wording, or
+    the button enabled."""
     buttons = [el for el in doc.iter("button", "input") if _is_buy_button(el)]
     if len(buttons) != 1:
         return None

@@ -14,7 +14,7 @@ import httpx
 from ground.errors import ConfigError
 from reports.i18n import Translator
 from reports.notify.config import WebhookConfig
-from reports.notify.news import News
+from reports.notify.news import News, counts_line, verdict_line
 
 
 @dataclass(frozen=True)
@@ -63,25 +63,13 @@ class _Overview:
     @classmethod
     def of(cls, found: News, t: Translator) -> _Overview:
         data = found.data
-        gate = data.gate
-        verdict = (
-            t.gettext("Release gate passed") if gate.passed else t.gettext("Release gate failed")
-        )
         new = t.gettext("%(n)s new") % {"n": t.number(found.new_findings)}
-        teams = []
-        for team in found.teams:
-            counts = team.team.counts
-            words = [
-                f"{t.number(counts[s])} {t.severity_count(s, counts[s])}"
-                for s in ("error", "warning", "info")
-            ]
-            words.append(t.gettext("%(n)s blocking") % {"n": t.number(counts["blocking"])})
-            teams.append((team.team.name, ", ".join(words)))
+        teams = [(team.team.name, counts_line(team.team.counts, t)) for team in found.teams]
         title = t.gettext("Shop health report: %(site)s") % {"site": data.run.start_url}
         return cls(
             title,
-            f"{verdict} ({gate.policy}); {new}",
-            gate.passed,
+            f"{verdict_line(found, t)}; {new}",
+            data.gate.passed,
             teams,
             found.link,
             t.gettext("Open the report"),

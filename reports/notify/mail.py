@@ -20,7 +20,7 @@ from ground.urls import origin
 from reports.grouping import FindingGroup, group_findings
 from reports.i18n import Translator
 from reports.notify.config import EmailConfig
-from reports.notify.news import News, TeamNews
+from reports.notify.news import News, TeamNews, counts_line, verdict_line
 from reports.writers.html import Linker, environment
 
 # The report's classes as inline styles (report.css's colours, no variables, no layout
@@ -86,7 +86,13 @@ def team_mail(found: News, team: TeamNews, t: Translator) -> Mail:
     }
     fixed = sum(g.pages for g in _fixed_of(found, team.team.id))
     html = _render("mail_team.html.j2", found, t, subject=subject, news=team, fixed=fixed)
-    lines = [team.team.name, _run_line(found, t), "", _verdict_line(found, t), _counts(counts, t)]
+    lines = [
+        team.team.name,
+        _run_line(found, t),
+        "",
+        verdict_line(found, t),
+        counts_line(counts, t),
+    ]
     for title, groups in (
         (t.gettext("What blocks the release"), team.blocking),
         (_new_title(found, t), team.new),
@@ -123,10 +129,10 @@ def overview_mail(found: News, to: list[str], t: Translator) -> Mail:
         biggest=biggest,
         report_link=found.link,
     )
-    lines = [_run_line(found, t), "", _verdict_line(found, t)]
+    lines = [_run_line(found, t), "", verdict_line(found, t)]
     lines += [f"  {reason}" for reason in data.gate.reasons[:10]]
     lines += ["", t.gettext("Teams") + ":"]
-    lines += [f"- {team.team.name}: {_counts(team.team.counts, t)}" for team in found.teams]
+    lines += [f"- {team.team.name}: {counts_line(team.team.counts, t)}" for team in found.teams]
     if found.link:
         lines += ["", t.gettext("The report: %(link)s") % {"link": found.link}]
     return Mail(to, subject, "\n".join(lines) + "\n", html)
@@ -215,26 +221,11 @@ def _verdict_word(found: News, t: Translator) -> str:
     return t.gettext("passed") if found.data.gate.passed else t.gettext("failed")
 
 
-def _verdict_line(found: News, t: Translator) -> str:
-    gate = found.data.gate
-    verdict = t.gettext("Release gate passed") if gate.passed else t.gettext("Release gate failed")
-    return f"{verdict} ({gate.policy})"
-
-
 def _run_line(found: News, t: Translator) -> str:
     run = found.data.run
     pages = run.counters.get("pages", 0)
     checked = t.ngettext("%(count)s page checked", "%(count)s pages checked", pages)
     return f"{run.start_url} · {t.day(run.today)} · " + checked % {"count": t.number(pages)}
-
-
-def _counts(counts: Counter[str], t: Translator) -> str:
-    parts = [
-        f"{t.number(counts[s])} {t.severity_count(s, counts[s])}"
-        for s in ("error", "warning", "info")
-    ]
-    parts.append(t.gettext("%(n)s blocking") % {"n": t.number(counts["blocking"])})
-    return ", ".join(parts)
 
 
 def _new_title(found: News, t: Translator) -> str:

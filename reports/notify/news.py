@@ -4,10 +4,12 @@ per team; and whether `notify.when` lets them go at all."""
 
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import dataclass
 
 from reports.data import ReportData
 from reports.grouping import FindingGroup, biggest_first, group_findings
+from reports.i18n import Translator
 from reports.writers.html import TeamSummary, open_by_team, team_summaries
 
 LISTED = 5  # groups per list in a mail: "the five biggest problems"
@@ -33,6 +35,23 @@ class News:
     def new_findings(self) -> int:
         """Open findings new since the compared run; every one, when there is none."""
         return sum(1 for f in self.data.findings if f.new and not f.accepted)
+
+
+def verdict_line(found: News, t: Translator) -> str:
+    """ "Release gate failed (errors)": the verdict every channel leads with."""
+    gate = found.data.gate
+    verdict = t.gettext("Release gate passed") if gate.passed else t.gettext("Release gate failed")
+    return f"{verdict} ({gate.policy})"
+
+
+def counts_line(counts: Counter[str], t: Translator) -> str:
+    """ "3 errors, 1 warning, 0 info, 2 blocking": a team's counts in one line."""
+    parts = [
+        f"{t.number(counts[s])} {t.severity_count(s, counts[s])}"
+        for s in ("error", "warning", "info")
+    ]
+    parts.append(t.gettext("%(n)s blocking") % {"n": t.number(counts["blocking"])})
+    return ", ".join(parts)
 
 
 def news(data: ReportData, report_url: str | None) -> News:
