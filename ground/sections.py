@@ -4,6 +4,7 @@ shoplint/config.py puts them together into one validated file."""
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import soupsieve
@@ -34,3 +35,17 @@ def css_selector(selector: str | None) -> str | None:
             first = str(exc).splitlines()[0]
             raise ValueError(f"not a CSS selector: {selector!r} ({first})") from None
     return selector
+
+
+_ENV_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+
+
+def env_name(name: str | None) -> str | None:
+    """A field validator's check of a key naming an environment variable (`password_env`,
+    `url_env`, ...): the error never repeats the value, which may be the secret itself."""
+    if name is not None and not _ENV_NAME.fullmatch(name):
+        raise ValueError(
+            "expected the name of an environment variable (letters, digits and _),"
+            " never the secret itself"
+        )
+    return name

@@ -10,14 +10,12 @@ may also `click` an element, `fill` and `select` fields (before the step's actio
 
 from __future__ import annotations
 
-import re
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator, model_validator
 
-from ground.sections import css_selector
+from ground.sections import css_selector, env_name
 
-_ENV_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 _ACTIONS = ("get", "follow", "submit", "click")
 _BROWSER_ONLY = ("click", "fill", "select", "wait_for")
 
@@ -120,7 +118,7 @@ class BasicAuthEnv(_Section):
     @field_validator("username_env", "password_env")
     @classmethod
     def _env_name(cls, name: str) -> str:
-        return _checked_env_name(name)
+        return env_name(name)
 
 
 class SecretEnv(_Section):
@@ -130,7 +128,7 @@ class SecretEnv(_Section):
     @field_validator("value_env")
     @classmethod
     def _env_name(cls, name: str) -> str:
-        return _checked_env_name(name)
+        return env_name(name)
 
 
 class Credentials(_Section):
@@ -215,12 +213,3 @@ def unique_names(flows: list[Flow] | None) -> list[Flow] | None:
         if any(other.name == flow.name for other in flows[:index]):
             raise ValueError(f"two flows are named {flow.name!r} (give each flow its own name)")
     return flows
-
-
-def _checked_env_name(name: str) -> str:
-    if not _ENV_NAME.fullmatch(name):
-        raise ValueError(  # without the value: it may be the secret, written by mistake
-            "expected the name of an environment variable (letters, digits and _),"
-            " never the secret itself"
-        )
-    return name

@@ -5,21 +5,13 @@ are secrets too: whoever has one can post to the channel)."""
 
 from __future__ import annotations
 
-import re
 from typing import Literal
 
 from pydantic import ConfigDict, Field, field_validator
 
-from ground.sections import CompactSection, Section
+from ground.sections import CompactSection, Section, env_name
 
-_ENV_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 DEFAULT_PORTS = {"starttls": 587, "tls": 465, "none": 25}
-
-
-def _env_name(name: str | None) -> str | None:
-    if name is not None and not _ENV_NAME.fullmatch(name):
-        raise ValueError(f"{name!r} is not the name of an environment variable")
-    return name
 
 
 def _addresses(value: object) -> object:
@@ -34,7 +26,7 @@ class SmtpConfig(CompactSection):
     password_env: str | None = None  # the variable holding the password
     timeout: float = Field(30, gt=0)  # seconds for the connection and each command
 
-    _names = field_validator("username_env", "password_env")(_env_name)
+    _names = field_validator("username_env", "password_env")(env_name)
 
     @property
     def effective_port(self) -> int:
@@ -56,7 +48,7 @@ class WebhookConfig(CompactSection):
     url_env: str  # the variable holding the webhook's URL
     timeout: float = Field(10, gt=0)  # seconds for the whole request
 
-    _names = field_validator("url_env")(_env_name)
+    _names = field_validator("url_env")(env_name)
 
 
 class NotifyConfig(Section):
