@@ -112,7 +112,7 @@ def steps(ctx: CheckContext) -> list[tuple[str, Callable[[Page], object]]]:
         ("visible text (shared)", lambda page: page.visible_text)
     ]
     found += [
-        (f"fact: {name}", lambda page, name=name: site_facts(page, (name,)))
+        (f"fact: {name}", lambda page, name=name: site_facts(page, (name,), ctx))
         for name in wanted_facts(ctx)
     ]
     found += [

@@ -38,7 +38,7 @@ FAMILIES: tuple[Family, ...] = (
     Family("pages", page=pages.check_page, site=pages.check_site),
     Family("freshness", page=freshness.check_page, site=freshness.check_site),
     Family("language", page=language.check_page),
-    Family("spelling", page=spelling.check_page),
+    Family("spelling", page=spelling.check_page, site=spelling.check_site),
     Family("seo", page=seo.check_page, site=seo.check_site),
     Family("accessibility", page=accessibility.check_page, site=accessibility.check_site),
     Family("products", page=products.check_page, site=products.check_site),

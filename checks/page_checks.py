@@ -38,6 +38,7 @@ from checks.context import CheckContext
 from checks.engine import page_findings, page_rules_on
 from checks.page import Page
 from checks.site_facts import site_facts, wanted_facts
+from ground.cores import can_fork, usable_cores
 from ground.html.extract import parse_html
 from ground.model import Fetch, Finding, Reference
 
@@ -50,11 +51,7 @@ _PARENT_POLL = 1.0  # seconds between checks of the parent, where prctl is missi
 
 def default_workers() -> int:
     """One worker when the crawl can have a core of its own beside it, else none."""
-    if "fork" not in multiprocessing.get_all_start_methods():
-        return 0
-    usable = os.sched_getaffinity(0) if hasattr(os, "sched_getaffinity") else None
-    cores = len(usable) if usable is not None else os.cpu_count() or 1
-    return 1 if cores > 1 else 0
+    return 1 if can_fork() and usable_cores() > 1 else 0
 
 
 class PageChecks:
@@ -157,5 +154,5 @@ def _parsed_and_checked(
 def _checked(
     page: Page, ctx: CheckContext, facts: tuple[str, ...]
 ) -> tuple[Fetch, tuple[Finding, ...]]:
-    fetch = replace(page.fetch, **site_facts(page, facts)) if facts else page.fetch
+    fetch = replace(page.fetch, **site_facts(page, facts, ctx)) if facts else page.fetch
     return fetch, page_findings(page, ctx)

@@ -48,19 +48,30 @@ class RenderedOnly:
         """The finding, its evidence saying so when its subject only showed in the browser."""
         if not self._only_rendered(finding):
             return finding
-        if not finding.evidence:
-            return replace(finding, evidence=NOTE)
-        evidence = clipped(finding.evidence, EVIDENCE_LIMIT - len(NOTE) - 2)
-        return replace(finding, evidence=f"{evidence}; {NOTE}")
+        return replace(finding, evidence=noted(finding.evidence))
+
+    def shows_only(self, quoting: str) -> bool:
+        """The texts `quoting` quotes are in the rendered page's text, not in its source."""
+        return self._only_in_text(_pieces(_quoted(quoting)))
 
     def _only_rendered(self, finding: Finding) -> bool:
         target = finding.target
         if target and _TEXT_FRAGMENT not in target:
             return target in self.addresses
+        return self._only_in_text(_quotes(finding))
+
+    def _only_in_text(self, quotes: list[str]) -> bool:
         if self.text is None or self.source_text is None:
             return False
-        shown = [quote for quote in _quotes(finding) if quote in self.text]
+        shown = [quote for quote in quotes if quote in self.text]
         return bool(shown) and not any(quote in self.source_text for quote in shown)
+
+
+def noted(evidence: str | None) -> str:
+    """Evidence saying its subject showed only in the browser."""
+    if not evidence:
+        return NOTE
+    return f"{clipped(evidence, EVIDENCE_LIMIT - len(NOTE) - 2)}; {NOTE}"
 
 
 def marked_on_site(findings: Iterable[Finding], fetches: Mapping[str, Fetch]) -> list[Finding]:
@@ -86,6 +97,11 @@ def _quotes(finding: Finding) -> list[str]:
     quoted = _quoted(finding.message) or _quoted(evidence)
     if not quoted and not evidence.startswith("<"):  # an HTML tag is no text of the page
         quoted = evidence.splitlines()
+    return _pieces(quoted)
+
+
+def _pieces(quoted: list[str]) -> list[str]:
+    """The quotes, folded, cut where an ellipsis marks what was left out."""
     pieces = (piece for quote in quoted for piece in re.split(r"…|\.\.\.", quote))
     return [folded for piece in pieces if len(folded := _folded(piece)) >= _SHORTEST]
 

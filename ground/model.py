@@ -116,6 +116,9 @@ class Fetch:
     # a page read in the browser (crawl.render): the addresses of its references that only
     # the browser showed, not its HTML source, one a line ("" none); None: not rendered
     scripted: str | None = None
+    # the words of the page's own text its dictionaries reject, for the spelling rules to
+    # judge against the whole site (checks/spelling/reading.py: JSON)
+    words: str | None = None
     # what the page showed in a browser, when it was rendered (crawl.render); read by the
     # page rules, not stored: their findings are
     browser: BrowserFacts | None = field(default=None, compare=False)

@@ -10,7 +10,7 @@ from ground.model import Fetch, Finding, Outcome, RunInfo, RunStatus, StepOutcom
 FETCH_COLUMNS = (
     "url, depth, outcome, status, error, redirect_to, content_type, size, elapsed_ms,"
     " last_modified, is_page, title, lang, canonical, meta_robots, heading, anchors, body_problem,"
-    " availability, updated, description, product, scripted"
+    " availability, updated, description, product, scripted, words"
 )
 RUN_COLUMNS = "id, start_url, config_digest, started_at, finished_at, status, today, counters"
 FINDING_COLUMNS = "check_name, code, severity, owner, url, target, message, evidence, fingerprint"
@@ -41,6 +41,7 @@ def fetch_row(f: Fetch) -> tuple:
         f.description,
         f.product,
         f.scripted,
+        f.words,
     )
 
 

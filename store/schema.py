@@ -25,7 +25,7 @@ from ground.errors import CrawlError
 
 Dialect = Literal["sqlite", "postgresql"]
 
-SCHEMA_VERSION = 4
+SCHEMA_VERSION = 5
 UPGRADES = {  # version -> the statements that bring a store of the version before up to it
     2: (
         "ALTER TABLE fetches ADD COLUMN availability TEXT",
@@ -36,6 +36,7 @@ UPGRADES = {  # version -> the statements that bring a store of the version befo
         "ALTER TABLE fetches ADD COLUMN product TEXT",
     ),
     4: ("ALTER TABLE fetches ADD COLUMN scripted TEXT",),
+    5: ("ALTER TABLE fetches ADD COLUMN words TEXT",),
 }
 
 _TABLE = re.compile(r"CREATE TABLE IF NOT EXISTS (\w+) \((.*?)\n\)( WITHOUT ROWID)?;", re.S)

@@ -47,6 +47,7 @@ CREATE TABLE IF NOT EXISTS fetches (
     description   TEXT,                     -- <meta name=description>, whitespace squeezed
     product       TEXT,                     -- a product page: JSON of its description and image
     scripted      TEXT,                     -- a rendered page: addresses only the browser showed
+    words         TEXT,                     -- JSON: words the dictionaries reject (spelling)
     PRIMARY KEY (run_id, url)
 ) WITHOUT ROWID;
 

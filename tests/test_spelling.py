@@ -14,12 +14,12 @@ import pytest
 from checks.context import CheckContext
 from checks.page import Page
 from checks.spelling.config import SpellingConfig, SpellingSettings
-from checks.spelling.family import check_page, misspellings
+from checks.spelling.family import check_page, judged, misspellings, words_fact
 from checks.spelling.judge import verdict
 from checks.spelling.text import Place, team_text
 from checks.spelling.words import scan
 from ground.errors import ConfigError
-from ground.model import Fetch, Outcome
+from ground.model import BrowserFacts, Fetch, Finding, Outcome
 from reports.data import ReportedFinding
 from reports.grouping import group_findings
 from shoplint.config import parse_config
@@ -88,9 +88,17 @@ def test_verdicts_rank_the_likeliest_slip_first_and_doubt_compounds_and_names():
     assert verdict("Verzendig", "nl", False, at_least=THRESHOLD).confidence == 0.9
 
 
-def _page(html: str, lang: str = "nl") -> Page:
-    fetch = Fetch("https://shop.test/p/", 0, Outcome.RESPONSE, 200, lang=lang, is_page=True)
+def _page(html: str, lang: str = "nl", url: str = "https://shop.test/p/") -> Page:
+    fetch = Fetch(url, 0, Outcome.RESPONSE, 200, lang=lang, is_page=True)
     return Page(fetch, lxml.html.fromstring(html))
+
+
+def _found(ctx: CheckContext, *pages: Page) -> list[Finding]:
+    """The family's findings on these pages as a run makes them: each page read (its
+    repeated words reported there), then every page's words judged against them all."""
+    on_pages = [f for page in pages for f in check_page(page, ctx)]
+    facts = [(page.url, fact) for page in pages if (fact := words_fact(page, ctx))]
+    return [f for f in (*on_pages, *judged(facts, "https://shop.test/", ctx)) if f is not None]
 
 
 def _ctx(**spelling) -> CheckContext:
@@ -110,7 +118,7 @@ andere onderdelen. De stuurtassen zijn waterdict. Ook de fietstasssen zijn water
 
 
 def test_a_page_template_slips_are_errors_text_slips_warnings_reviews_ignored():
-    found = {(f.code, f.target.split("#:~:text=")[1]) for f in check_page(_page(SHOP_PAGE), _ctx())}
+    found = {(f.code, f.target.split("#:~:text=")[1]) for f in _found(_ctx(), _page(SHOP_PAGE))}
     assert found == {
         ("SPL003", "Racefietsn"),  # the title
         ("SPL003", "Onderdeelen"),  # the navigation
@@ -123,14 +131,14 @@ def test_a_page_template_slips_are_errors_text_slips_warnings_reviews_ignored():
 
 def test_vocabulary_and_ignore_selectors_of_the_config():
     ctx = _ctx(words=["waterdict", "Fietstasssen"], ignore=["nav", "title", "h1"])
-    found = {f.target.split("#:~:text=")[1] for f in check_page(_page(SHOP_PAGE), ctx)}
+    found = {f.target.split("#:~:text=")[1] for f in _found(ctx, _page(SHOP_PAGE))}
     assert found == {"de%20de"}
 
 
 def test_finding_quotes_the_sentence_and_names_the_suggestion():
     (finding,) = [
         f
-        for f in check_page(_page(SHOP_PAGE), _ctx())
+        for f in _found(_ctx(), _page(SHOP_PAGE))
         if f.code == "SPL001" and "waterdict" in f.target
     ]
     assert finding.message == "“waterdict” is likely misspelled: did you mean “waterdicht”?"
@@ -143,7 +151,7 @@ def test_a_block_in_another_language_is_checked_in_its_own():
     en is klaar om weg te rijden. Bestel vandaag, morgen in huis.</p><p>This bike is delivered
     fully assembled and ready to ride, so you can recieve it and go for a ride today.</p>
     </main></body></html>"""
-    found = [f.target.split("#:~:text=")[1] for f in check_page(_page(html), _ctx())]
+    found = [f.target.split("#:~:text=")[1] for f in _found(_ctx(), _page(html))]
     assert found == ["recieve"]
 
 
@@ -211,17 +219,66 @@ def test_reports_group_a_word_across_the_pages_it_is_on():
     ctx = _ctx()
     nav = """<html lang="nl"><body><nav><a href="/x/">Onderdeelen</a></nav><main><p>Welkom in
     onze winkel.</p></main></body></html>"""
-    findings = [
-        f
-        for url in ("https://shop.test/a/", "https://shop.test/b/")
-        for f in check_page(
-            Page(Fetch(url, 0, Outcome.RESPONSE, 200, is_page=True), lxml.html.fromstring(nav)),
-            ctx,
-        )
-    ]
+    findings = _found(
+        ctx, *(_page(nav, url=url) for url in ("https://shop.test/a/", "https://shop.test/b/"))
+    )
     assert [f.target for f in findings] == [
         "https://shop.test/a/#:~:text=Onderdeelen",
         "https://shop.test/b/#:~:text=Onderdeelen",
     ]
     (group,) = group_findings(ReportedFinding(f, None, True) for f in findings)
     assert group.pages == 2
+
+
+def _shop_page(url: str, text: str, heading: str = "Welkom") -> Page:
+    html = f"""<html lang="nl"><body><main><h1>{heading}</h1><p>{text}</p></main></body></html>"""
+    return _page(html, url=url)
+
+
+def test_a_word_in_many_of_the_site_texts_is_the_shops_own_a_template_slip_is_not():
+    texts = [
+        "De stuurtassen zijn waterdict en licht.",
+        "Deze fietstassen zijn waterdict, ook in de regen.",
+        "Een waterdict zadeldek voor elke fiets.",
+    ]
+    pages = [
+        _shop_page(f"https://shop.test/{i}/", text, "Gratis verzendig")
+        for i, text in enumerate(texts)
+    ]
+    found = {(f.code, f.url, f.target.split("#:~:text=")[1]) for f in _found(_ctx(), *pages)}
+    # "waterdict" stands in three different texts: the shop's own word, however close to
+    # "waterdicht"; the heading is one text, shown on three pages: a slip on each of them
+    assert found == {("SPL003", f"https://shop.test/{i}/", "verzendig") for i in range(3)}
+    # in two texts it is still rare, and reported on both pages
+    two = {(f.code, f.url) for f in _found(_ctx(), *pages[:2]) if "waterdict" in f.target}
+    assert two == {("SPL001", "https://shop.test/0/"), ("SPL001", "https://shop.test/1/")}
+    # a bar lowered far enough reaches the frequent word too
+    lowered = {f.url for f in _found(_ctx(min_confidence=0.5), *pages) if "waterdict" in f.target}
+    assert len(lowered) == 3
+
+
+def test_vocabulary_words_no_page_uses_are_listed_once():
+    ctx = _ctx(words=["Velozz", "waterdict", "Bobike", "XT-8000"])
+    pages = [
+        _shop_page("https://shop.test/a/", "De Velozz stuurtassen zijn waterdict."),
+        _shop_page("https://shop.test/b/", "Ook met de XT-8000 naaf."),
+    ]
+    (unused,) = [f for f in _found(ctx, *pages) if f.code == "SPL004"]
+    assert unused.url == "https://shop.test/" and unused.target is None
+    assert unused.message == "Vocabulary words that no page uses any more (spelling.words): 1"
+    assert unused.evidence == "Bobike"
+    used = _ctx(words=["Velozz"])
+    assert not [f for f in _found(used, *pages) if f.code == "SPL004"]
+
+
+def test_a_slip_only_a_script_wrote_says_so():
+    page = _shop_page("https://shop.test/app/", "De stuurtassen zijn waterdict.")
+    page.fetch = Fetch(
+        page.url, 0, Outcome.RESPONSE, 200, lang="nl", is_page=True, scripted="",
+        browser=BrowserFacts("app-shell", source_text="Welkom"),
+    )  # fmt: skip
+    (finding,) = [f for f in _found(_ctx(), page) if f.code == "SPL001"]
+    assert finding.evidence.endswith("; seen only after rendering: not in the page source")
+    page = _shop_page(page.url, "De stuurtassen zijn waterdict.")  # read plainly
+    (plain,) = [f for f in _found(_ctx(), page) if f.code == "SPL001"]
+    assert "rendering" not in plain.evidence

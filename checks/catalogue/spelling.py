@@ -13,9 +13,10 @@ _HOW = (
     "rejects it, the shop's vocabulary (spelling.words) and the page's own product, brand "
     "and model names do not have it, and a known word is one slip away (a letter left out, "
     "one too many, one wrong, two swapped); names, codes, numbers, addresses and "
-    "abbreviations are left alone. A word that is right: add it to the vocabulary with "
-    "`shoplint spelling add WORD`. Text that is not the team's (customer reviews): "
-    "spelling.ignore. The finding's target opens the page at the word."
+    "abbreviations are left alone, and so is a word that stands in many of the site's texts "
+    "(a slip is rare; a word the shop uses everywhere is its own). A word that is right: "
+    "add it to the vocabulary with `shoplint spelling add WORD`. Text that is not the "
+    "team's (customer reviews): spelling.ignore. The finding's target opens the page at the word."
 )
 
 RULES = (
@@ -62,6 +63,21 @@ RULES = (
             "visitor reads first, so the slip shows on every page made from it, in search "
             "results (the title) and on the button a customer has to press. Correct it in the "
             "template or the shop's settings, and it is gone from every page at once. " + _HOW
+        ),
+    ),
+    Rule(
+        code="SPL004",
+        family="spelling",
+        name="unused-vocabulary-word",
+        severity=S.INFO,
+        team="content",
+        summary="Words of the shop's vocabulary are on no page any more",
+        explanation=(
+            "The shop's vocabulary (spelling.words) has words that no crawled page uses any "
+            "more: a product or brand that left the range, a typo once added by mistake. A "
+            "vocabulary that only grows lets real slips through (a word in it is never "
+            "reported); remove the words the shop no longer uses. One finding a run, listing "
+            "them (on a crawl cut short by max_pages, a word may be on a page not crawled)."
         ),
     ),
 )

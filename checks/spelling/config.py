@@ -45,16 +45,22 @@ class SpellingSettings:
     vocabulary: frozenset[str]  # lower case
     ignore: tuple[str, ...]
     min_confidence: float
+    listed: tuple[str, ...] = ()  # the vocabulary as written, in its order
+    source: str = "spelling.words"  # where it is written: the file, or the config key
 
     @classmethod
     def of(cls, config: SpellingConfig) -> SpellingSettings:
         """A words file named and missing or unreadable is a ConfigError naming it."""
-        words = config.words if isinstance(config.words, list) else read_words(Path(config.words))
+        listed = isinstance(config.words, list)
+        words = config.words if listed else read_words(Path(config.words))
+        words = [word.strip() for word in words if word.strip()]
         threshold = config.min_confidence
         return cls(
-            frozenset(word.strip().lower() for word in words if word.strip()),
+            frozenset(word.lower() for word in words),
             tuple(config.ignore),
             DEFAULT_MIN_CONFIDENCE if threshold is None else threshold,
+            tuple(words),
+            "spelling.words" if listed else str(config.words),
         )
 
 

@@ -1,39 +1,36 @@
-"""The spelling family's page check: each page's own text, in its language, word by word.
+"""The spelling family: slips in the team's own text, judged against the whole site.
 
-Every distinct word is looked up once per process (checks/spelling/dictionaries.py) and a
-rejected one judged once (judge.py): on a shop, whose pages share most of their words,
-a page costs little more than reading its text. A finding's target is the page's address
-with a text fragment (`#:~:text=verzendig`): a browser opens the page at the word, and
-the reports group the pages that have the same word.
+Each page is read where the page rules run (reading.py): its repeated words are reported
+there (SPL002), and the words its dictionaries reject go to the store as a site fact. After
+the crawl the site rule judges them: a word that stands in many of the site's texts is
+likely the shop's own (a slip is rare), and only a word that could still be reported is
+searched for a known word one slip away (judge.py): the search is most of spelling's cost.
+A finding's target is the page's address with a text fragment (`#:~:text=verzendig`): a
+browser opens the page at the word, and the reports group the pages that have the same word.
 """
 
 from __future__ import annotations
 
-import re
-from collections.abc import Container, Iterator
-from functools import lru_cache
+from collections import defaultdict
+from collections.abc import Iterable, Iterator
 from urllib.parse import quote
 
-from checks.context import CheckContext
+from checks.context import CheckContext, shortened
 from checks.page import Page
-from checks.spelling.dictionaries import languages, speller
-from checks.spelling.judge import Verdict, verdict
-from checks.spelling.text import Passage, Place, address_words, team_text
-from checks.spelling.words import Word, scan
-from checks.text_language import Language, detected_language, language_of_tag
+from checks.rendered_only import noted
+from checks.site import SiteView
+from checks.spelling.judge import Asked, Verdict, verdict, verdicts
+from checks.spelling.reading import Unknown, from_fact, page_words, rejected
 from ground.model import Finding
 
 MISSPELLING = "SPL001"
 REPEATED = "SPL002"
 IN_TEMPLATE = "SPL003"
-CODES = (MISSPELLING, REPEATED, IN_TEMPLATE)
+UNUSED = "SPL004"
 
-_CHECKED = frozenset(languages())
-_NOTHING: tuple[tuple[Word, ...], tuple[str, ...]] = ((), ())  # a text in no checked language
-_LETTERS = re.compile(r"[^\W\d_]+")
-_DETECT_WORDS = 12  # a block this long says which language it is in itself
+_FREQUENT = 3  # texts of the site a word stands in: so many, and it is likely the shop's own
 _SUGGESTIONS = 3  # named in a message
-_SENTENCE_CHARS = 160  # of the evidence
+_LISTED_CHARS = 300  # of the unused words, in the evidence
 # words that are right twice in a row ("ik weet dat dat klopt", "that that is", "had had")
 _DOUBLES_OK = {
     "nl": frozenset({"dat", "die", "je", "heel", "zeer", "erg", "ja", "nee", "hoe"}),
@@ -44,153 +41,93 @@ _DOUBLES_OK = {
 
 
 def check_page(page: Page, ctx: CheckContext) -> Iterator[Finding | None]:
-    if not any(ctx.enabled(code) for code in CODES):
+    """Words written twice in a row: a page's own slip, judged on the page."""
+    if not ctx.enabled(REPEATED):
         return
-    settings = ctx.spelling
-    parts, ignored, names = team_text(page.doc, settings.ignore)
-    if not parts:
-        return
-    page_lang = _page_language(page, parts, ctx)
-    own = _OwnWords(settings.vocabulary, page, (names, ignored))
-    reported: set[tuple[str, str]] = set()
-    for passage in parts:
-        lang, found, repeated = _read_in_language(passage, page_lang, own, settings.min_confidence)
-        for word, slip in found:
-            code = IN_TEMPLATE if passage.place.template else MISSPELLING
-            if (code, word) not in reported:
-                reported.add((code, word))
-                yield _misspelling(page.url, code, word, slip, passage, ctx)
-        for word in repeated:
-            if word.lower() not in _DOUBLES_OK.get(lang, ()) and (REPEATED, word) not in reported:
-                reported.add((REPEATED, word))
-                yield _repeated(page.url, word, passage.text, ctx)
+    reported: set[str] = set()
+    for word, lang, sentence in page_words(page, ctx).repeated:
+        if word.lower() not in _DOUBLES_OK.get(lang, ()) and word not in reported:
+            reported.add(word)
+            twice = f"{word} {word}"
+            message = f"“{twice}”: a word written twice"
+            yield ctx.finding(REPEATED, page.url, _at_text(page.url, twice), message, sentence)
 
 
-class _OwnWords:
-    """The shop's own words on a page: its vocabulary, the names its structured data
-    gives, the words of its addresses and of the text left out; gathered when a word the
-    dictionaries reject first asks (on many pages none does)."""
+def words_fact(page: Page, ctx: CheckContext) -> str | None:
+    """The site fact the site rule judges (Fetch.words)."""
+    return page_words(page, ctx).fact()
 
-    def __init__(self, vocabulary: frozenset[str], page: Page, texts: tuple[str, ...]):
-        self._vocabulary = vocabulary
-        self._page = page
-        self._texts = texts
-        self._words: frozenset[str] | None = None
 
-    def __contains__(self, word: object) -> bool:
-        if word in self._vocabulary:
-            return True
-        if self._words is None:
-            self._words = address_words(self._page) | _lower_words(" ".join(self._texts))
-        return word in self._words
+def check_site(site: SiteView, ctx: CheckContext) -> Iterator[Finding | None]:
+    facts = ((url, fetch.words) for url, fetch in site.fetches.items() if fetch.words)
+    return judged(facts, site.start_url, ctx)
+
+
+def judged(
+    facts: Iterable[tuple[str, str]], start_url: str, ctx: CheckContext
+) -> Iterator[Finding | None]:
+    """The likely misspellings on every page (SPL001, SPL003) and the vocabulary's words no
+    page uses (SPL004), from the pages' words facts."""
+    pages = [(url, *from_fact(fact)) for url, fact in facts]
+    texts: defaultdict[tuple[str, str], set[int]] = defaultdict(set)
+    for _, unknown, _ in pages:
+        for u in unknown:
+            texts[u.word.lower(), u.lang].add(u.passage)
+    threshold = ctx.spelling.min_confidence
+
+    def asked(u: Unknown) -> Asked:
+        frequent = len(texts[u.word.lower(), u.lang]) >= _FREQUENT
+        return u.word, u.lang, u.capitalised, threshold, frequent
+
+    wanted: list[tuple[str, Unknown, str]] = []  # (page, word, code) of the rules that are on
+    for url, unknown, _ in pages:
+        for u in unknown:
+            code = IN_TEMPLATE if u.place.template else MISSPELLING
+            if ctx.enabled(code):
+                wanted.append((url, u, code))
+    judged_words = verdicts(asked(u) for _, u, _ in wanted)
+    reported: set[tuple[str, str, str]] = set()
+    for url, u, code in wanted:
+        slip = judged_words[asked(u)]
+        if slip.confidence >= threshold and (url, code, u.word) not in reported:
+            reported.add((url, code, u.word))
+            yield _misspelling(url, code, u, slip, ctx)
+    used = set().union(*(vocabulary for _, _, vocabulary in pages))
+    yield _unused_words(start_url, used, ctx)
 
 
 def misspellings(
     text: str, lang: str, own: frozenset[str], threshold: float
 ) -> Iterator[tuple[str, Verdict]]:
-    """The likely misspellings of `text` in `lang`: each word with its verdict."""
-    return _judged(_read(text, lang)[0], lang, own, threshold)
-
-
-@lru_cache(maxsize=50_000)
-def _read(text: str, lang: str) -> tuple[tuple[Word, ...], tuple[str, ...]]:
-    """The words of `text` the language's dictionaries reject, and its repeated words:
-    once per distinct text (navigation, buttons and shared blocks recur on every page)."""
-    found = scan(text)
-    spell = speller(lang)
-    return tuple(w for w in found.words if not spell.known(w.text)), found.repeated
-
-
-def _judged(
-    unknown: tuple[Word, ...], lang: str, own: Container[str], threshold: float
-) -> Iterator[tuple[str, Verdict]]:
-    spell = speller(lang)
-    for word in unknown:
-        if word.text.lower() in own:
-            continue
-        for i, part in enumerate(word.text.split("-")):  # a hyphenated word: part by part
-            if len(part) >= 3 and part.lower() not in own and not spell.known(part):
-                capitalised = word.capitalised if i == 0 else part[:1].isupper()
-                slip = verdict(part, lang, capitalised, threshold)
-                if slip.confidence >= threshold:
-                    yield part, slip
-
-
-def _page_language(page: Page, parts: list[Passage], ctx: CheckContext) -> str | None:
-    """The language of the page's text, else the one it declares, else the default."""
-    text = " ".join(p.text for p in parts if p.place is Place.TEXT)
-    language = (
-        detected_language(text)
-        or language_of_tag(page.fetch.lang)
-        or language_of_tag(ctx.option("LNG001", "default_lang"))
-    )
-    return language.code if language else None
-
-
-def _read_in_language(
-    passage: Passage, page_lang: str | None, own: Container[str], threshold: float
-) -> tuple[str, list[tuple[str, Verdict]], tuple[str, ...]]:
-    """The passage's language, its likely misspellings and its repeated words: read in
-    the page's language, unless a long block is written in another, which is asked only
-    when the page's language does not know a word of it (a name aside) or has no
-    dictionary: most blocks are not asked."""
-    lang = page_lang or ""
-    unknown, repeated = _read(passage.text, lang) if lang in _CHECKED else _NOTHING
-    found = list(_judged(unknown, lang, own, threshold)) if unknown else []
-    strange = any(not w.capitalised and w.text.lower() not in own for w in unknown)
-    if (
-        (strange or lang not in _CHECKED)
-        and passage.place is Place.TEXT
-        and passage.text.count(" ") + 1 >= _DETECT_WORDS
-    ):
-        detected = _block_language(passage.text)
-        if detected is not None and detected.code != lang:
-            lang = detected.code
-            unknown, repeated = _read(passage.text, lang) if lang in _CHECKED else _NOTHING
-            found = list(_judged(unknown, lang, own, threshold))
-    return lang, found, repeated
-
-
-@lru_cache(maxsize=20_000)
-def _block_language(text: str) -> Language | None:
-    """A block's language, once per distinct block (shared blocks recur on many pages)."""
-    return detected_language(text)
-
-
-def _lower_words(text: str) -> frozenset[str]:
-    return frozenset(_LETTERS.findall(text.lower()))
+    """The likely misspellings of `text` in `lang`, read alone: each word with its verdict."""
+    for word, capitalised in rejected(text, lang, own):
+        slip = verdict(word, lang, capitalised, threshold)
+        if slip.confidence >= threshold:
+            yield word, slip
 
 
 def _misspelling(
-    url: str, code: str, word: str, slip: Verdict, passage: Passage, ctx: CheckContext
+    url: str, code: str, unknown: Unknown, slip: Verdict, ctx: CheckContext
 ) -> Finding | None:
     suggestions = " or ".join(f"“{s}”" for s in slip.suggestions[:_SUGGESTIONS])
-    where = f" in {passage.place.value}" if passage.place.template else ""
-    message = f"“{word}”{where} is likely misspelled: did you mean {suggestions}?"
-    evidence = f"{_sentence(passage.text, word)} (confidence {slip.confidence:.2f})"
-    return ctx.finding(code, url, _at_text(url, word), message, evidence)
+    where = f" in {unknown.place.value}" if unknown.place.template else ""
+    message = f"“{unknown.word}”{where} is likely misspelled: did you mean {suggestions}?"
+    evidence = f"{unknown.sentence} (confidence {slip.confidence:.2f})"
+    if unknown.rendered_only:
+        evidence = noted(evidence)
+    return ctx.finding(code, url, _at_text(url, unknown.word), message, evidence)
 
 
-def _repeated(url: str, word: str, text: str, ctx: CheckContext) -> Finding | None:
-    message = f"“{word} {word}”: a word written twice"
-    return ctx.finding(
-        REPEATED, url, _at_text(url, f"{word} {word}"), message, _sentence(text, f"{word} {word}")
-    )
+def _unused_words(start_url: str, used: set[str], ctx: CheckContext) -> Finding | None:
+    """One finding for the run: the vocabulary's words that no page uses any more."""
+    unused = [word for word in ctx.spelling.listed if word.lower() not in used]
+    if not unused:
+        return None
+    message = f"Vocabulary words that no page uses any more ({ctx.spelling.source}): {len(unused)}"
+    listing = shortened(", ".join(unused), _LISTED_CHARS)
+    return ctx.finding(UNUSED, start_url, None, message, listing)
 
 
 def _at_text(url: str, text: str) -> str:
     """The page's address that opens it at `text` (a text fragment; "-" is its syntax)."""
     return f"{url}#:~:text={quote(text, safe='').replace('-', '%2D')}"
-
-
-def _sentence(text: str, words: str) -> str:
-    """The sentence of `text` that `words` stand in, quoted, shortened to fit."""
-    at = max(text.replace("’", "'").lower().find(words.lower()), 0)
-    begin = max(text.rfind(end, 0, at) for end in (". ", "! ", "? ", ": "))
-    begin = 0 if begin < 0 else begin + 2
-    ends = [i + 1 for end in (". ", "! ", "? ") if (i := text.find(end, at)) >= 0]
-    sentence = text[begin : min(ends, default=len(text))]
-    if len(sentence) > _SENTENCE_CHARS:
-        left = max(0, at - begin - _SENTENCE_CHARS // 2)
-        sentence = "…" + sentence[left : left + _SENTENCE_CHARS].strip() + "…"
-    return f"“{sentence}”"

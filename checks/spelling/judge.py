@@ -10,10 +10,14 @@ is doubtful. Every verdict is worked out once per word and language in a process
 
 from __future__ import annotations
 
+import multiprocessing
+from collections.abc import Iterable
+from concurrent.futures import ProcessPoolExecutor
 from functools import cache, lru_cache
 from typing import NamedTuple
 
 from checks.spelling.dictionaries import Speller, speller
+from ground.cores import can_fork, usable_cores
 
 _ENOUGH = 4  # neighbours: more says nothing more (the word is ambiguous either way)
 _SHORT = 4  # letters: so many short words are one slip apart that a short one is doubtful
@@ -21,6 +25,7 @@ _LONG = 16  # letters: only slips that keep every letter are tried (swaps, one l
 _BY_NEIGHBOURS = {1: 0.9, 2: 0.85, 3: 0.8}  # else (4 or more) 0.7
 _SHORT_PENALTY = 0.25
 _NAME_PENALTY = 0.4  # a capital mid-sentence: likely a name
+_FREQUENT_PENALTY = 0.3  # in many of the site's texts: likely the shop's own word
 _FIRST_LETTER_PENALTY = 0.3  # slips in the first letter are rare: likely another word
 # Dutch and German join the parts of a compound with s, e or en ("kinderzitjesbevestiging"):
 # a long word one such letter from a known one is a compound the dictionary lacks
@@ -34,20 +39,47 @@ _PART = 4  # letters, at least, of each part
 _TWO_WORDS = 11  # letters, at least, of such a compound: shorter, a slip is likelier
 
 
+_SHARED_FROM = 50  # words: fewer are judged here, more shared among helper processes
+_CHUNK = 8  # words a helper is handed at a time (a search takes 5-60 ms)
+
+
 class Verdict(NamedTuple):
     suggestions: tuple[str, ...]  # known words one slip away, likeliest first
     confidence: float  # 0: not a mistake as far as can be told, up to 0.9
 
 
+Asked = tuple[str, str, bool, float, bool]  # the arguments of a verdict
+
+
+def verdicts(asked: Iterable[Asked]) -> dict[Asked, Verdict]:
+    """The verdict on every word asked about. The searches are independent of each other,
+    and the site rules ask once the crawl has given its cores back: many are shared among
+    forked helpers, one a core."""
+    keys = list(dict.fromkeys(asked))
+    helpers = min(usable_cores(), len(keys) // _SHARED_FROM)
+    if helpers < 2 or not can_fork():
+        return {key: verdict(*key) for key in keys}
+    fork = multiprocessing.get_context("fork")
+    with ProcessPoolExecutor(helpers, mp_context=fork) as pool:
+        return dict(zip(keys, pool.map(_verdict_of, keys, chunksize=_CHUNK), strict=True))
+
+
+def _verdict_of(asked: Asked) -> Verdict:
+    return verdict(*asked)
+
+
 @lru_cache(maxsize=100_000)
-def verdict(word: str, lang: str, capitalised: bool, at_least: float = 0.0) -> Verdict:
-    """How likely `word` (rejected by the dictionary) is a slip, with what it should be.
-    A word that cannot reach `at_least` whatever its neighbours (a name mid-sentence) is
-    not searched: the search costs thousands of dictionary look-ups (5-60 ms a word)."""
-    lower = word.lower() if word[:1].isupper() else word
-    if _best(word, capitalised) < at_least or _two_words(lower, lang):
+def verdict(
+    word: str, lang: str, capitalised: bool, at_least: float = 0.0, frequent: bool = False
+) -> Verdict:
+    """How likely `word` (rejected by the dictionary) is a slip, with what it should be;
+    `frequent`: it stands in many of the site's texts (a slip is rare). A word that cannot
+    reach `at_least` whatever its neighbours is not searched: the search costs thousands
+    of dictionary look-ups (5-60 ms a word)."""
+    penalty = _FREQUENT_PENALTY if frequent else 0.0
+    if not could_be_reported(word, lang, capitalised, round(at_least + penalty, 2)):
         return Verdict((), 0.0)
-    suggestions = _neighbours(lower, lang)
+    suggestions = _neighbours(word.lower() if word[:1].isupper() else word, lang)
     if not suggestions:
         return Verdict((), 0.0)
     confidence = _BY_NEIGHBOURS.get(len(suggestions), 0.7)
@@ -59,9 +91,17 @@ def verdict(word: str, lang: str, capitalised: bool, at_least: float = 0.0) -> V
         confidence -= _SHORT_PENALTY
     if capitalised:
         confidence -= _NAME_PENALTY
+    confidence -= penalty
     if word[:1].isupper():
         suggestions = tuple(s[:1].upper() + s[1:] for s in suggestions)
     return Verdict(suggestions, round(max(confidence, 0.0), 2))
+
+
+def could_be_reported(word: str, lang: str, capitalised: bool, at_least: float) -> bool:
+    """Whether `word` can reach `at_least` with the best neighbours there could be (no
+    name mid-sentence below it, no compound of two known words): told without a search."""
+    lower = word.lower() if word[:1].isupper() else word
+    return _best(word, capitalised) >= at_least and not _two_words(lower, lang)
 
 
 def _best(word: str, capitalised: bool) -> float:

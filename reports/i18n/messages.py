@@ -304,6 +304,7 @@ TEMPLATES = (
     N_("a button"),
     N_("the navigation"),
     N_("“{words}”: a word written twice"),
+    N_("Vocabulary words that no page uses any more ({source}): {n}"),
 )
 
 _PLACEHOLDER = re.compile(r"\{(\w+)\}")
