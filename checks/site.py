@@ -1,6 +1,7 @@
 """The stored crawl as site rules see it, read-only: every fetch by URL, redirect chains
 walked in memory, and the references and sitemap entries streamed from the store; and the
-external-link cache, the one thing a site rule may write (through its own role)."""
+caches kept across runs, the only things a site rule may write (each through its own
+role): the external links' answers and spelling's searches."""
 
 from __future__ import annotations
 
@@ -8,15 +9,23 @@ from collections.abc import Iterable, Iterator
 from functools import cached_property
 
 from ground.model import Fetch, Reference, RefKind, SitemapEntry, walk_redirects
-from store import LinkCache, RunReader
+from store import LinkCache, RunReader, SpellingCache
 
 
 class SiteView:
-    def __init__(self, run: RunReader, run_id: int, start_url: str, link_cache: LinkCache):
+    def __init__(
+        self,
+        run: RunReader,
+        run_id: int,
+        start_url: str,
+        link_cache: LinkCache,
+        spelling_cache: SpellingCache,
+    ):
         self._run = run
         self.run_id = run_id
         self.start_url = start_url
         self.link_cache = link_cache  # external answers across runs (checks/external.py)
+        self.spelling_cache = spelling_cache  # searches across runs (checks/spelling/)
 
     @cached_property
     def fetches(self) -> dict[str, Fetch]:

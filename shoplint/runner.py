@@ -223,7 +223,8 @@ def _site_findings(
     own (shoplint/bounds.py), and an SQLite connection stays in the thread that opened it."""
     store = open_store(where.path, where.password_env)
     try:
-        return site_findings(SiteView(store, run_id, start, link_cache=store), context)
+        site = SiteView(store, run_id, start, link_cache=store, spelling_cache=store)
+        return site_findings(site, context)
     finally:
         store.close()
 

@@ -9,6 +9,8 @@ role and no phase can touch what is not its own:
 - `RunReader`: site rules read one run's fetches, references and sitemap entries, through
   checks/site.py's SiteView.
 - `LinkCache`: the external-link probe (checks/external.py) remembers answers across runs.
+- `SpellingCache`: the spelling rules (checks/spelling/judge.py) remember their searches
+  across runs.
 - `RunBook`: the runner (shoplint/runner.py) begins, resumes and finishes runs, and stores
   the site rules' and checkout flows' results.
 - `History`: the reports (reports/assemble.py) and `shoplint accept` read stored runs,
@@ -23,7 +25,7 @@ and the schema, store/schema.sql and store/schema.py).
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from importlib.util import find_spec
 from pathlib import Path
 from typing import Protocol
@@ -50,6 +52,7 @@ __all__ = [
     "LinkCache",
     "RunBook",
     "RunReader",
+    "SpellingCache",
     "SqliteStore",
     "Store",
     "Upkeep",
@@ -82,6 +85,15 @@ class RunReader(Protocol):
 class LinkCache(Protocol):
     def external_checks(self, urls: Iterable[str]) -> dict[str, ExternalCheck]: ...
     def save_external_checks(self, checks: Iterable[ExternalCheck]) -> None: ...
+
+
+class SpellingCache(Protocol):
+    def spelling_neighbours(
+        self, dictionaries: str, words: Iterable[tuple[str, str]]
+    ) -> dict[tuple[str, str], tuple[str, ...]]: ...
+    def save_spelling_neighbours(
+        self, dictionaries: str, found: Mapping[tuple[str, str], tuple[str, ...]]
+    ) -> None: ...
 
 
 class RunBook(Protocol):
@@ -123,7 +135,7 @@ class Upkeep(Protocol):
     def load(self, rows_by_table: Iterable[tuple[Table, Iterable[tuple]]]) -> dict[str, int]: ...
 
 
-class Store(CrawlWriter, RunReader, LinkCache, RunBook, History, Upkeep, Protocol):
+class Store(CrawlWriter, RunReader, LinkCache, SpellingCache, RunBook, History, Upkeep, Protocol):
     """Every role at once: what a backend implements, and what `open_store` returns."""
 
 

@@ -36,7 +36,7 @@ UPGRADES = {  # version -> the statements that bring a store of the version befo
         "ALTER TABLE fetches ADD COLUMN product TEXT",
     ),
     4: ("ALTER TABLE fetches ADD COLUMN scripted TEXT",),
-    5: ("ALTER TABLE fetches ADD COLUMN words TEXT",),
+    5: ("ALTER TABLE fetches ADD COLUMN words TEXT",),  # and the table spelling_neighbours
 }
 
 _TABLE = re.compile(r"CREATE TABLE IF NOT EXISTS (\w+) \((.*?)\n\)( WITHOUT ROWID)?;", re.S)

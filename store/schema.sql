@@ -113,6 +113,17 @@ CREATE TABLE IF NOT EXISTS external_checks (
     checked_at  TEXT NOT NULL               -- ISO-8601, UTC
 ) WITHOUT ROWID;
 
+-- The spelling rules' search for the known words one slip from a word the dictionaries
+-- reject (checks/spelling/judge.py), kept across runs: a shop's words change little from
+-- night to night, and a search costs 5-60 ms. Trusted only for the same dictionaries.
+CREATE TABLE IF NOT EXISTS spelling_neighbours (
+    lang          TEXT NOT NULL,            -- nl | en | de | fr
+    word          TEXT NOT NULL,            -- as searched (lower case but for a name)
+    dictionaries  TEXT NOT NULL,            -- the dictionary packages' versions
+    neighbours    TEXT NOT NULL,            -- the known words found, space-separated
+    PRIMARY KEY (lang, word)
+) WITHOUT ROWID;
+
 -- Checkout flows walked with a run (checks/checkout/): one row per flow, in walking order.
 CREATE TABLE IF NOT EXISTS checkout_flows (
     run_id     INTEGER NOT NULL REFERENCES runs(id),

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import json
 from abc import ABC, abstractmethod
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from contextlib import AbstractContextManager
 from dataclasses import asdict
 from datetime import UTC, datetime
@@ -189,6 +189,45 @@ class SqlStore(ABC):
                 " verdict = excluded.verdict, reason = excluded.reason,"
                 " status = excluded.status, checked_at = excluded.checked_at",
                 [(c.url, c.verdict, c.reason, c.status, c.checked_at) for c in latest.values()],
+            )
+
+    # -- spelling's neighbour cache (shared by all runs) ---------------------------------
+
+    def spelling_neighbours(
+        self, dictionaries: str, words: Iterable[tuple[str, str]]
+    ) -> dict[tuple[str, str], tuple[str, ...]]:
+        """The known words one slip from each of `words` ((language, word) pairs) found
+        before with the same `dictionaries`, for those searched before."""
+        by_lang: dict[str, list[str]] = {}
+        for lang, word in dict.fromkeys(words):
+            by_lang.setdefault(lang, []).append(word)
+        found: dict[tuple[str, str], tuple[str, ...]] = {}
+        for lang, wanted in by_lang.items():
+            for start in range(0, len(wanted), _SQL_VARIABLES):
+                chunk = wanted[start : start + _SQL_VARIABLES]
+                marks = ", ".join("?" * len(chunk))
+                rows = self._select(
+                    "SELECT word, neighbours FROM spelling_neighbours"
+                    f" WHERE dictionaries = ? AND lang = ? AND word IN ({marks})",
+                    [dictionaries, lang, *chunk],
+                )
+                for word, neighbours in rows:
+                    found[lang, word] = tuple(neighbours.split()) if neighbours else ()
+        return found
+
+    def save_spelling_neighbours(
+        self, dictionaries: str, found: Mapping[tuple[str, str], tuple[str, ...]]
+    ) -> None:
+        """Written in key order, as every writer does (see save_external_checks)."""
+        with self._transaction():
+            self._execute_many(
+                "INSERT INTO spelling_neighbours (lang, word, dictionaries, neighbours)"
+                " VALUES (?, ?, ?, ?) ON CONFLICT (lang, word) DO UPDATE SET"
+                " dictionaries = excluded.dictionaries, neighbours = excluded.neighbours",
+                [
+                    (lang, word, dictionaries, " ".join(found[lang, word]))
+                    for lang, word in sorted(found)
+                ],  # fmt: skip
             )
 
     # -- findings -----------------------------------------------------------------------

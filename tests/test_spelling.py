@@ -14,6 +14,7 @@ import pytest
 from checks.context import CheckContext
 from checks.page import Page
 from checks.spelling.config import SpellingConfig, SpellingSettings
+from checks.spelling.dictionaries import dictionaries_version
 from checks.spelling.family import check_page, judged, misspellings, words_fact
 from checks.spelling.judge import verdict
 from checks.spelling.text import Place, team_text
@@ -24,6 +25,7 @@ from reports.data import ReportedFinding
 from reports.grouping import group_findings
 from shoplint.config import parse_config
 from shoplint.spelling_command import add_words
+from store.sqlite import SqliteStore
 
 LABELLED = Path(__file__).parent / "data" / "spelling"
 _MARK = re.compile(r"\[([^\]]+)\]")
@@ -282,3 +284,28 @@ def test_a_slip_only_a_script_wrote_says_so():
     page = _shop_page(page.url, "De stuurtassen zijn waterdict.")  # read plainly
     (plain,) = [f for f in _found(_ctx(), page) if f.code == "SPL001"]
     assert "rendering" not in plain.evidence
+
+
+def test_searches_are_remembered_in_the_store_for_the_next_run(tmp_path):
+    store = SqliteStore(str(tmp_path / "shoplint.db"))
+    version = dictionaries_version()
+
+    def suggested(text: str) -> str:
+        page = _shop_page("https://shop.test/", text)
+        facts = [(page.url, words_fact(page, _ctx()))]
+        (finding,) = [f for f in judged(facts, page.url, _ctx(), store) if f is not None]
+        return finding.message.split("did you mean ")[1]
+
+    try:
+        assert suggested("De stuurtasssen zijn licht.") == "“stuurtassen”?"
+        assert store.spelling_neighbours(version, [("nl", "stuurtasssen")]) == {
+            ("nl", "stuurtasssen"): ("stuurtassen",)
+        }
+        # what an earlier run found is not searched again (here: planted, to tell)
+        store.save_spelling_neighbours(version, {("nl", "bagagedragr"): ("bagagedraagr",)})
+        assert suggested("De bagagedragr is stevig.") == "“bagagedraagr”?"
+        # unless other dictionaries found it
+        store.save_spelling_neighbours("other 1.0", {("nl", "spatbordn"): ("spatbordx",)})
+        assert "spatbordx" not in suggested("De spatbordn zijn zwart.")
+    finally:
+        store.close()

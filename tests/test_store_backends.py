@@ -98,7 +98,7 @@ def history(store: Store) -> dict[str, Any]:
         first,
         [
             page("/", depth=0),
-            page("/apple/", title="Apple"),
+            page("/apple/", title="Apple", words='{"u": [], "v": ["velozz"]}'),
             page("/Zebra/", title="old title"),
             page("/é/"),
             Fetch(SHOP + "/old/", 1, Outcome.RESPONSE, 301, redirect_to=SHOP + "/new/"),
@@ -147,6 +147,11 @@ def history(store: Store) -> dict[str, Any]:
         ]
     )
     store.save_external_checks([ExternalCheck(OTHER + "/a", LinkVerdict.BROKEN, "dns", None, "x")])
+    store.save_spelling_neighbours("dicts 1", {("nl", "waterdict"): ("waterdicht",)})
+    store.save_spelling_neighbours(
+        "dicts 2", {("nl", "fietz"): ("fiets", "fietst"), ("en", "recieve"): ("receive",)}
+    )
+    store.save_spelling_neighbours("dicts 2", {("nl", "verzendig"): ()})
     store.finish_run(first, RunStatus.COMPLETE, {"pages": 4})
     store.record_first_seen(first)
 
@@ -172,6 +177,9 @@ def history(store: Store) -> dict[str, Any]:
         "unfetched_targets": sorted(store.unfetched_targets(first)),
         "redirect_chain": store.redirect_chain(first, SHOP + "/old/"),
         "external_checks": store.external_checks([OTHER + "/a", OTHER + "/b", OTHER + "/c"]),
+        "spelling_neighbours": store.spelling_neighbours(
+            "dicts 2", [("nl", "waterdict"), ("nl", "fietz"), ("nl", "verzendig"), ("nl", "x")]
+        ),
         "findings": store.findings(first),
         "fixed": store.findings(first, absent_from=second),
         "by_fingerprint": store.finding_by_fingerprint("LNK003"),
@@ -231,6 +239,14 @@ def test_the_roles_keep_order_and_the_first_finding(store: Store):
     assert answers["flows"][1].total_ms == 30
     assert answers["external_checks"][OTHER + "/a"].verdict is LinkVerdict.BROKEN
     assert set(answers["external_checks"]) == {OTHER + "/a", OTHER + "/b"}
+    # searched with other dictionaries: not trusted; none found is an answer too
+    assert answers["spelling_neighbours"] == {
+        ("nl", "fietz"): ("fiets", "fietst"),
+        ("nl", "verzendig"): (),
+    }
+    assert next(f for f in answers["fetches"] if f.url.endswith("/apple/")).words == (
+        '{"u": [], "v": ["velozz"]}'
+    )
     assert answers["unfinished"][0] == answers["left"][2][0]
 
 

