@@ -368,6 +368,7 @@ SPELLING_CODES = {  # answer-key kind -> the rule that must report it
     "repeated-word": "SPL002",
     "misspelling-in-heading": "SPL003",
     "misspelling-in-button": "SPL003",
+    "unused-vocabulary-word": "SPL004",
 }
 
 
@@ -391,6 +392,9 @@ def test_spelling_findings_say_what_and_where(demo_findings):
         "“achterlichetn” in a heading is likely misspelled: did you mean “achterlichten”?"
     )
     assert heading["evidence"] == "“Koplampen en achterlichetn” (confidence 0.90)"
+    unused = by_target[None]
+    assert unused["message"] == "Vocabulary words that no page uses any more (spelling.words): 1"
+    assert (unused["evidence"], unused["severity"]) == ("Amslod", "info")
 
 
 # -- checkout -----------------------------------------------------------------------------
