@@ -30,6 +30,7 @@ DEFAULTS: dict[str, Any] = {
     "AUTOTHROTTLE_START_DELAY": 0.1,  # seconds
     "AUTOTHROTTLE_MAX_DELAY": 10.0,  # seconds
     "TELNETCONSOLE_ENABLED": False,
+    "DOWNLOADER_STATS": False,  # downloader/* counters nobody reads, kept per request
     # Scrapy re-parses a bound-method callback's source on every response to warn about
     # `return value` in generators: a tenth of the crawl's CPU time, for a lint warning.
     "WARN_ON_GENERATOR_RETURN_VALUE": False,
@@ -43,6 +44,8 @@ DEFAULTS: dict[str, Any] = {
     "SPIDER_MIDDLEWARES": {
         "scrapy.spidermiddlewares.depth.DepthMiddleware": None,  # depth is the spider's
         "scrapy.spidermiddlewares.urllength.UrlLengthMiddleware": None,  # the frontier's
+        # a lint warning about meta copied from a response, paid on every request yielded
+        "scrapy.spidermiddlewares.metacopy.MetaCopyDetectionMiddleware": None,
     },
     "DOWNLOAD_HANDLERS": {  # requests in flight can be given up when a crawl stops
         "http": "crawler.stopping.AbandonableDownloadHandler",
@@ -103,6 +106,7 @@ def _plain_settings(
 ) -> dict[str, Any]:
     return {
         **DEFAULTS,
+        **_bases_without_unused(),
         "SHOPLINT_RENDER": crawl.render,
         "USER_AGENT": crawl.user_agent or USER_AGENT,
         "ROBOTSTXT_OBEY": crawl.obey_robots,
@@ -130,4 +134,33 @@ def _plain_settings(
         "SHOPLINT_MAX_PATH_TOKENS": crawl.max_path_tokens,
         "SHOPLINT_MAX_RETRY_AFTER": crawl.max_retry_after,
         "SHOPLINT_MAX_REDIRECTS": crawl.max_redirects,
+    }
+
+
+# Scrapy components shoplint never runs, left out of Scrapy's base lists rather than set to
+# None over them: Scrapy imports every class a component setting names, even to drop it.
+_UNUSED = {
+    "EXTENSIONS_BASE": {
+        # an HTTP server that runs Python code sent to it (its token in a file in the
+        # user's profile): no place in a site check; its aiohttp import alone is 0.1 s
+        "scrapy.extensions.remote_control.RemoteControl",
+    },
+    "DOWNLOADER_MIDDLEWARES_BASE": {
+        # cookies are off (COOKIES_ENABLED), yet its module imports tldextract
+        "scrapy.downloadermiddlewares.cookies.CookiesMiddleware",
+    },
+}
+
+
+def _bases_without_unused() -> dict[str, dict[str, int]]:
+    """Scrapy's base component lists without the _UNUSED components."""
+    from scrapy.settings import default_settings
+
+    return {
+        name: {
+            path: order
+            for path, order in getattr(default_settings, name).items()
+            if path not in unused
+        }
+        for name, unused in _UNUSED.items()
     }

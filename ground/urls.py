@@ -20,6 +20,9 @@ _CACHE_SIZE = 20_000  # distinct URLs; bounded so memory stays flat on big shops
 _ORIGIN = re.compile(r"[^/?#]*//[^/?#]*")
 _AUTHORITY = re.compile(r"(?:https?:)?//", re.IGNORECASE)  # a reference naming its host
 _SCHEME_TYPO = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*//")  # htp//host: a scheme without colon
+_WEB_SCHEMES = ("http://", "https://")
+# a relative path and nothing else: no scheme, query, fragment, parameters nor backslash
+_PLAIN_PATH = re.compile(r"[\w.~!$&'()*+,=@%-][\w.~!$&'()*+,=@%/-]*", re.ASCII)
 
 
 def origin(url: str) -> str:
@@ -34,7 +37,33 @@ def resolve(base: str, raw: str) -> str | None:
     raw = raw.strip()
     if raw.startswith("/") and not raw.startswith("//"):
         return origin(base) + raw  # the common case on shops, without urljoin's cost
+    if _PLAIN_PATH.fullmatch(raw) and base.startswith(_WEB_SCHEMES):
+        return _join_path(base, raw)  # the common case on documentation sites
     return _resolve_general(base, raw)
+
+
+def _join_path(base: str, raw: str) -> str | None:
+    """urljoin(base, raw) for a relative path of plain characters (`os.html`,
+    `../library/`) on an http(s) page, at a fifth of its cost: the page's directory, the
+    path's segments laid on it, empty segments between dropped and dot segments removed,
+    as urljoin does."""
+    directory = _directory(base)
+    path_start = directory.index("/", directory.index("//") + 2)
+    if not _web_origin(directory[:path_start]):  # no host, a malformed port
+        return _resolve_general(base, raw)
+    segments = directory[path_start:-1].split("/") + raw.split("/")
+    segments[1:-1] = filter(None, segments[1:-1])
+    resolved: list[str] = []
+    for segment in segments:
+        if segment == "..":
+            if resolved:
+                resolved.pop()
+        elif segment != ".":
+            resolved.append(segment)
+    if segments[-1] in (".", ".."):
+        resolved.append("")
+    path = "/".join(resolved)  # no leading "/" when `..` went past the root
+    return directory[:path_start] + (path if path.startswith("/") else "/" + path)
 
 
 def _resolve_general(base: str, raw: str) -> str | None:
@@ -49,6 +78,13 @@ def _resolve_general(base: str, raw: str) -> str | None:
     if parts.scheme not in _DEFAULT_PORTS or not parts.hostname:
         return None
     return url
+
+
+@lru_cache(maxsize=64)
+def _web_origin(origin: str) -> bool:
+    """`scheme://authority` has a host and a valid port: the checks `_resolve_general`
+    makes of a page's address."""
+    return _resolve_general(origin + "/", "") is not None
 
 
 def is_web_address(url: str) -> bool:
@@ -109,9 +145,10 @@ class Normalizer:
 class LinkResolver:
     """A page's references as absolute URLs and crawl keys, at the cost of a dict lookup
     for every reference seen before: a link resolves the same way on every page of one
-    directory, and most links of a site are the same menu, footer and sibling links page
-    after page. The fragment is set aside first (it changes neither the page nor the crawl
-    key), so `os.html#os.path` and `os.html#os.stat` share one entry."""
+    directory (an absolute one on every page of a scheme), and most links of a site are
+    the same menu, footer and sibling links page after page. The fragment is set aside
+    first (it changes neither the page nor the crawl key), so `os.html#os.path` and
+    `os.html#os.stat` share one entry."""
 
     def __init__(self, normalizer: Normalizer, size: int = _CACHE_SIZE * 5):
         self._normalize = normalizer.normalize
@@ -122,10 +159,16 @@ class LinkResolver:
         """For each reference on a page at `base`: (absolute URL with its fragment, crawl
         key); (None, None) for what is no http(s) address (see `resolve`)."""
         directory, known, normalize = _directory(base), self._known, self._normalize
+        scheme = base.partition(":")[0]  # an http(s) address resolves alike on any such page
 
         def resolve_here(raw: str) -> tuple[str | None, str | None]:
             address, hash_, fragment = raw.strip().partition("#")
-            key = (directory if address[:1] not in ("", "?") else base, address)
+            if address[:1] in ("", "?"):
+                key = (base, address)
+            elif address.startswith(_WEB_SCHEMES):
+                key = (scheme, address)
+            else:
+                key = (directory, address)
             found = known.get(key)
             if found is None:
                 url = resolve(base, address)

@@ -12,8 +12,8 @@ import traceback
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from checks.checkout import FlowResult, PreparedFlow, prepare_flows, run_flows
 from checks.context import CheckContext
 from checks.engine import site_findings
 from checks.page_checks import PageChecks, default_workers
@@ -31,6 +31,9 @@ from shoplint.config import Config
 from shoplint.gating import RunOutcome, prepared_report_dir, start_url_key
 from store import RunBook, open_store, shown
 from store.config import StoreConfig
+
+if TYPE_CHECKING:  # the checkout walk (httpx, its page rules) is imported when a flow runs
+    from checks.checkout import FlowResult, PreparedFlow
 
 TRACEBACK_FILE = "traceback.txt"  # in the report folder, when a run failed unexpectedly
 
@@ -59,7 +62,7 @@ def run(
 ) -> RunOutcome:
     bounds = Bounds(config.run)
     start = start_url_key(url, config)
-    flows = prepare_flows(config.checkout or (), os.environ, config.crawl.browser_path)  # first
+    flows = _prepared_flows(config)  # first: a flow's missing secret fails the run at once
     ready_to_render(config.crawl)
     report_dir = prepared_report_dir(config)
     context = check_context(config, start, today)
@@ -176,6 +179,8 @@ class _Phases:
         self.store.add_findings(this.id, findings)
 
     def checkout(self, this: _Run, phase: str, flows: tuple[PreparedFlow, ...]) -> None:
+        from checks.checkout import run_flows
+
         normalize = Normalizer(self.config.crawl.drop_params).normalize
         max_bytes = self.config.crawl.max_response_bytes
         report_dir = Path(self.config.report.out)  # a failed browser step's screenshot
@@ -208,12 +213,23 @@ def checkout(url: str, config: Config, today: date) -> list[FlowResult]:
         raise ConfigError(
             "checkout: the config has no checkout section (README: shoplint checkout)"
         )
+    from checks.checkout import run_flows
+
     site = start_url_key(url, config)
-    flows = prepare_flows(config.checkout, os.environ, config.crawl.browser_path)
+    flows = _prepared_flows(config)
     normalize = Normalizer(config.crawl.drop_params).normalize
     context = check_context(config, site, today)
     max_bytes = config.crawl.max_response_bytes
     return run_flows(flows, site, context, normalize, max_bytes, Path(config.report.out))
+
+
+def _prepared_flows(config: Config) -> tuple[PreparedFlow, ...]:
+    """The config's checkout flows with their secrets and browser (checks/checkout)."""
+    if not config.checkout:
+        return ()
+    from checks.checkout import prepare_flows
+
+    return prepare_flows(config.checkout, os.environ, config.crawl.browser_path)
 
 
 def _site_findings(

@@ -50,12 +50,16 @@ class SqliteStore(SqlStore):
                     f" VALUES (?, {', '.join('?' for _ in FETCH_COLUMNS.split(','))})",
                     ((run_id, *fetch_row(f)) for f in fetches),
                 )
-                # a Reference is already the row: no Python work per reference (the run id
-                # is an int, written into the statement)
+                # a Reference is the row, its kind given as a plain str: sqlite3 binds a str
+                # subclass (an enum) only after looking for an adapter, which costs more
+                # than the unpacking (the run id is an int, written into the statement)
                 self._db.executemany(
                     "INSERT INTO refs (run_id, source, kind, raw, url, target, text, method)"
                     f" VALUES ({int(run_id)}, ?, ?, ?, ?, ?, ?, ?)",
-                    refs,
+                    (
+                        (source, kind.value, raw, url, target, text, method)
+                        for source, kind, raw, url, target, text, method in refs
+                    ),
                 )
                 self._db.executemany(
                     "INSERT OR REPLACE INTO sitemap_entries (run_id, sitemap, url, lastmod)"

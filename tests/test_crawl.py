@@ -4,6 +4,8 @@ what the run store holds and on what the servers were (and were not) asked for."
 from __future__ import annotations
 
 import gzip
+import subprocess
+import sys
 from urllib.parse import parse_qsl, urlencode, urlsplit
 
 import pytest
@@ -832,3 +834,34 @@ def test_a_start_url_redirecting_to_another_origin_fails_with_the_reason(run_sho
     assert "site.hosts" in proc.stderr
     assert elsewhere.hits_on_path("/") == 0  # another origin is never crawled
     assert store.run()["status"] == "failed"
+
+
+# -- what the crawl loads -------------------------------------------------------------------
+
+_COMPONENTS = """
+import sys
+from scrapy.settings import Settings
+from scrapy.utils.conf import build_component_list
+from crawler.config import CrawlConfig, SiteConfig
+from crawler.settings import crawl_settings
+settings = Settings(crawl_settings(CrawlConfig(), SiteConfig(), "https://shop.nl/", "x.db", 1))
+for name in ("EXTENSIONS", "DOWNLOADER_MIDDLEWARES", "SPIDER_MIDDLEWARES"):
+    print(*build_component_list(settings.getwithbase(name)))
+print(*sorted(m for m in ("aiohttp", "tldextract") if m in sys.modules))
+"""
+
+
+def test_the_crawl_runs_no_remote_control_and_loads_no_unused_component():
+    """Scrapy's remote control runs Python code sent to it over HTTP: a site check has no
+    use for it. Scrapy imports every component a setting names, so the unused ones must
+    not be named at all: their imports (aiohttp, tldextract) cost a tenth of a second."""
+    lines = subprocess.run(
+        [sys.executable, "-c", _COMPONENTS], capture_output=True, text=True, check=True
+    ).stdout.splitlines()
+    extensions, downloader, spider, imported = lines
+    assert "RemoteControl" not in extensions
+    assert "CoreStats" in extensions  # finish_reason comes from it
+    assert "CookiesMiddleware" not in downloader
+    assert "crawler.robots.SpiderRobotsTxt" in downloader.split()
+    assert "MetaCopyDetectionMiddleware" not in spider
+    assert imported == ""

@@ -3,11 +3,14 @@ membership, malformed hrefs, srcset parsing and the frontier's decision order.""
 
 from __future__ import annotations
 
+from itertools import product
+from urllib.parse import urljoin
+
 import pytest
 
 from crawler.frontier import Admission, MemoryFrontier
 from ground.html.extract import srcset_urls
-from ground.urls import Normalizer, Site, is_malformed, origin, resolve
+from ground.urls import LinkResolver, Normalizer, Site, is_malformed, origin, resolve
 
 PAGE = "https://shop.nl/fietsen/racefietsen.html"
 
@@ -56,6 +59,59 @@ def test_resolve(raw, expected):
 )
 def test_resolve_against_bases(base, raw, expected):
     assert resolve(base, raw) == expected
+
+
+RELATIVE_BASES = (
+    "https://shop.nl",
+    "https://shop.nl/",
+    "https://shop.nl/fietsen",
+    "https://shop.nl/fietsen/",
+    "https://shop.nl:8443/a/b/racefiets.html?kleur=rood/blauw#specs/x",
+    "http://[::1]:8080/a//b/",
+    "https://shop.nl/a;v=2/b;p",
+    "https://shop.nl/%2e%2e/x/",
+)
+RELATIVE_PATHS = (
+    "gazelle.html",
+    "../service/",
+    "../../../../x.html",  # past the root
+    "./",
+    ".",
+    "..",
+    "a/./b/../c",
+    "a//b",
+    "a/..",
+    "...",
+    ".hidden/~user/%20x_y-z=1@2*(3)",
+)
+
+
+@pytest.mark.parametrize(("base", "raw"), list(product(RELATIVE_BASES, RELATIVE_PATHS)))
+def test_relative_paths_resolve_as_urljoin_does(base, raw):
+    """Plain relative paths take a shortcut past urljoin: it must land where urljoin does."""
+    assert resolve(base, raw) == urljoin(base, raw)
+
+
+def test_a_relative_path_on_a_page_of_malformed_port_is_no_address():
+    assert resolve("https://shop.nl:poort/a/", "b.html") is None
+
+
+def test_link_resolver_answers_as_resolve_on_pages_of_either_scheme():
+    """An absolute address is remembered once for all pages of a scheme; urljoin keeps an
+    empty query on a page of another scheme, so http and https pages do not share it."""
+    links = LinkResolver(Normalizer([]))
+    raws = ("http://partner.example/x?", "https://partner.example/y#z", "../a.html", "?p=2")
+    for page in (
+        "https://shop.nl/a/b/c.html",
+        "https://shop.nl/d/e.html",
+        "http://shop.nl/f/g.html",
+        "https://shop.nl/a/b/c.html",
+    ):
+        resolve_here = links.on_page(page)
+        for raw in raws:
+            url, target = resolve_here(raw)
+            assert url == resolve(page, raw), (page, raw)
+            assert target == Normalizer([]).normalize(url), (page, raw)
 
 
 @pytest.mark.parametrize(

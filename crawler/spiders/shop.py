@@ -230,12 +230,12 @@ class ShopSpider(scrapy.Spider):
         depth = response.meta["depth"]
         page, asked, resolve_here = response.url, self.asked, self.links.on_page(base)
         refs, fresh = [], []
-        for raw in facts.refs:
-            url, target = resolve_here(raw.raw)
-            refs.append(Reference(page, raw.kind, raw.raw, url, target, raw.text, raw.method))
-            if target is not None and target not in asked and self._crawlable(raw.kind, raw.method):
+        for kind, raw, text, method in facts.refs:
+            url, target = resolve_here(raw)
+            refs.append(Reference(page, kind, raw, url, target, text, method))
+            if target is not None and target not in asked and self._crawlable(kind, method):
                 asked.add(target)
-                fresh.append((target, raw.kind.navigable))
+                fresh.append((target, kind.navigable))
         self._schedule(fresh, depth + 1, page)
         canonical = resolve(base, facts.canonical) if facts.canonical else None
         browser = self._seen_in_browser(response, doc, len(refs)) if rendered else None
