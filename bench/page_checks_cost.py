@@ -115,11 +115,10 @@ def steps(ctx: CheckContext) -> list[tuple[str, Callable[[Page], object]]]:
         (f"fact: {name}", lambda page, name=name: site_facts(page, (name,), ctx))
         for name in wanted_facts(ctx)
     ]
-    found += [
-        (f"family: {family.name}", lambda page, check=family.page: list(check(page, ctx)))
-        for family in FAMILIES
-        if family.page is not None and any(ctx.enabled(r.code) for r in family_rules(family.name))
-    ]
+    for family in FAMILIES:
+        if family.page and any(ctx.enabled(r.code) for r in family_rules(family.name)):
+            check = family.checks("page")
+            found.append((f"family: {family.name}", lambda page, c=check: list(c(page, ctx))))
     return found
 
 

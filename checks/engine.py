@@ -1,22 +1,23 @@
 """Runs the check families: page rules on each page as it is crawled, site rules on the
-store after the crawl. Each family is registered here with its page check and/or its site
-check, each yielding findings (None where a rule is off); its rules are the registry's
-rules of that family (checks/catalogue/<family>.py). The checkout family's rules are
-reported by the flows it walks (checks/checkout/), not here."""
+store after the crawl. Each family is registered here by its module, whose check_page
+and/or check_site yield findings (None where a rule is off), imported only when one of its
+rules is on; its rules are the registry's rules of that family (checks/catalogue/
+<family>.py). The checkout family's rules are reported by the flows it walks
+(checks/checkout/), not here."""
 
 from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Iterable, Iterator
-from typing import NamedTuple
+from functools import cache
+from importlib import import_module
+from typing import Any, NamedTuple
 
-from checks import accessibility, browser, freshness, images, language, links, pages, products, seo
 from checks.context import CheckContext
 from checks.page import Page
 from checks.registry import family_rules
 from checks.rendered_only import RenderedOnly, marked_on_site
 from checks.site import SiteView
-from checks.spelling import family as spelling
 from ground.model import Finding
 
 logger = logging.getLogger(__name__)
@@ -27,27 +28,47 @@ SiteCheck = Callable[[SiteView, CheckContext], Iterator[Finding | None]]
 
 class Family(NamedTuple):
     name: str
-    page: PageCheck | None = None  # run on each page as it is crawled
-    site: SiteCheck | None = None  # run on the store after the crawl
+    module: str | None = None  # checks.<module>: imported once a rule of the family is on
+    page: bool = False  # its check_page runs on each page as it is crawled
+    site: bool = False  # its check_site runs on the store after the crawl
+
+    def checks(self, kind: str) -> Any:  # PageCheck | SiteCheck
+        """The family's check_page or check_site (`kind`: page | site)."""
+        return getattr(_module(self.module), f"check_{kind}")
 
 
 # in report order
 FAMILIES: tuple[Family, ...] = (
-    Family("links", site=links.check_site),
-    Family("images", page=images.check_page, site=images.check_site),
-    Family("pages", page=pages.check_page, site=pages.check_site),
-    Family("freshness", page=freshness.check_page, site=freshness.check_site),
-    Family("language", page=language.check_page),
-    Family("spelling", page=spelling.check_page, site=spelling.check_site),
-    Family("seo", page=seo.check_page, site=seo.check_site),
-    Family("accessibility", page=accessibility.check_page, site=accessibility.check_site),
-    Family("products", page=products.check_page, site=products.check_site),
+    Family("links", "links", site=True),
+    Family("images", "images", page=True, site=True),
+    Family("pages", "pages", page=True, site=True),
+    Family("freshness", "freshness", page=True, site=True),
+    Family("language", "language", page=True),
+    Family("spelling", "spelling.family", page=True, site=True),
+    Family("seo", "seo", page=True, site=True),
+    Family("accessibility", "accessibility", page=True, site=True),
+    Family("products", "products", page=True, site=True),
     Family("checkout"),
-    Family("browser", page=browser.check_page),
+    Family("browser", "browser", page=True),
 )
 _CODES = {
     family.name: tuple(rule.code for rule in family_rules(family.name)) for family in FAMILIES
 }
+
+
+@cache
+def _module(name: str | None) -> Any:
+    """A family's module, imported when first asked: a run with a family's rules off does
+    not pay for its imports (readability's textstat and nltk, dateparser, extruct...)."""
+    return import_module(f"checks.{name}")
+
+
+def import_active(ctx: CheckContext) -> None:
+    """Imports the families whose rules are on: before the check workers are forked, so
+    that they start with them imported."""
+    for family in _active(ctx):
+        if family.module is not None:
+            _module(family.module)
 
 
 def page_findings(page: Page, ctx: CheckContext) -> tuple[Finding, ...]:
@@ -79,7 +100,7 @@ def _warn_once(family: str, error: Exception, url: str) -> None:
 
 
 def page_rules_on(ctx: CheckContext) -> bool:
-    return bool(_page_checks_named(ctx))
+    return any(family.page for family in _active(ctx))
 
 
 def site_findings(site: SiteView, ctx: CheckContext) -> tuple[Finding, ...]:
@@ -88,11 +109,11 @@ def site_findings(site: SiteView, ctx: CheckContext) -> tuple[Finding, ...]:
 
 
 def _page_checks_named(ctx: CheckContext) -> list[tuple[str, PageCheck]]:
-    return [(family.name, family.page) for family in _active(ctx) if family.page is not None]
+    return [(family.name, family.checks("page")) for family in _active(ctx) if family.page]
 
 
 def _site_checks(ctx: CheckContext) -> list[SiteCheck]:
-    return [family.site for family in _active(ctx) if family.site is not None]
+    return [family.checks("site") for family in _active(ctx) if family.site]
 
 
 def _active(ctx: CheckContext) -> list[Family]:

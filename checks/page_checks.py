@@ -35,9 +35,9 @@ from dataclasses import replace
 import lxml.html
 
 from checks.context import CheckContext
-from checks.engine import page_findings, page_rules_on
+from checks.engine import import_active, page_findings, page_rules_on
 from checks.page import Page
-from checks.site_facts import site_facts, wanted_facts
+from checks.site_facts import import_readers, site_facts, wanted_facts
 from ground.cores import can_fork, usable_cores
 from ground.html.extract import parse_html
 from ground.model import Fetch, Finding, Reference
@@ -65,9 +65,12 @@ class PageChecks:
         self.pool: ProcessPoolExecutor | None = None
 
     def open(self) -> None:
-        """Forks the workers now, as the crawl opens: they have the checks imported already
-        (a fresh interpreter takes a second to import them), and no connection to the site
-        is open yet for them to inherit."""
+        """Imports the families and fact readers the run's rules need, and forks the workers
+        now, as the crawl opens: they have them imported already (a fresh interpreter takes
+        a second to import them), and no connection to the site is open yet for them to
+        inherit."""
+        import_active(self.context)
+        import_readers(self.facts)
         if self.workers:
             self.pool = ProcessPoolExecutor(
                 self.workers,
