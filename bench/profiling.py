@@ -24,6 +24,7 @@ from tools import SHOPLINT_PACKAGES, ensure_pyspy
 REPO = Path(__file__).resolve().parent.parent
 # path prefixes dropped from frames: the rest names a package, a module or a stdlib file
 _WORKER_ENTRY = "_process_worker ("  # concurrent.futures' loop in a pool's process
+_SEARCH_ENTRY = "_search_one ("  # checks/spelling/neighbours.py: a spelling search helper
 _PATH_MARKERS = (
     "site-packages/",
     f"{REPO}/",
@@ -59,8 +60,9 @@ Stacks = list[tuple[list[str], int]]  # (frames root first, samples)
 def _by_process(raw: Path) -> dict[str, Stacks]:
     """py-spy's raw output (lines "process PID:"cmd";...;frame;frame count", the process
     frames nesting a child in its parent) as stacks per process, named "crawl process",
-    "check worker N" (stacks cut to the pool's loop: the frames above it are the crawl's,
-    from when it forked) or "process PID"."""
+    "check worker N" or "spelling search helper N" (the processes forked after the crawl
+    to search for spelling's suggestions; stacks cut to the pool's loop: the frames above
+    it are the crawl's, from when it forked) or "process PID"."""
     stacks: dict[str, Stacks] = defaultdict(list)
     depth: dict[str, int] = {}
     for line in raw.read_text(errors="replace").splitlines():
@@ -81,7 +83,9 @@ def _by_process(raw: Path) -> dict[str, Stacks]:
         ]
         if any(i >= 0 for i in entry):
             workers += 1
-            name = f"check worker {workers} (pid {pid})"
+            searching = any(f.startswith(_SEARCH_ENTRY) for fs, _ in stacks[pid] for f in fs)
+            kind = "spelling search helper" if searching else "check worker"
+            name = f"{kind} {workers} (pid {pid})"
             named[name] = [
                 (fs[i:] if i >= 0 else fs, n) for (fs, n), i in zip(stacks[pid], entry, strict=True)
             ]
