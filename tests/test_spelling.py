@@ -16,7 +16,8 @@ from checks.page import Page
 from checks.spelling.config import SpellingConfig, SpellingSettings
 from checks.spelling.dictionaries import dictionaries_version
 from checks.spelling.family import check_page, judged, misspellings, words_fact
-from checks.spelling.judge import verdict
+from checks.spelling.judge import verdict, verdicts
+from checks.spelling.neighbours import _search, neighbours
 from checks.spelling.text import Place, team_text
 from checks.spelling.words import scan
 from ground.errors import ConfigError
@@ -309,3 +310,14 @@ def test_searches_are_remembered_in_the_store_for_the_next_run(tmp_path):
         assert "spatbordx" not in suggested("De spatbordn zijn zwart.")
     finally:
         store.close()
+
+
+def test_many_searches_shared_among_helper_processes_find_what_one_would():
+    """Over 50 words' searches go to forked helpers, one a core (where there are two)."""
+    marked = _MARK.findall((LABELLED / "nl.txt").read_text(encoding="utf-8"))
+    asked = [(word, "nl", False, 0.0, False) for word in dict.fromkeys(marked)]
+    assert len(asked) > 50
+    shared = verdicts(asked)
+    for word, *_ in asked[:10]:  # what the helpers found, searched again in this process
+        assert neighbours("nl", word) == _search("nl", word)
+    assert shared[("verzendig", "nl", False, 0.0, False)].suggestions[0] == "verzending"
