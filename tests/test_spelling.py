@@ -313,11 +313,14 @@ def test_searches_are_remembered_in_the_store_for_the_next_run(tmp_path):
 
 
 def test_many_searches_shared_among_helper_processes_find_what_one_would():
-    """Over 50 words' searches go to forked helpers, one a core (where there are two)."""
-    marked = _MARK.findall((LABELLED / "nl.txt").read_text(encoding="utf-8"))
-    asked = [(word, "nl", False, 0.0, False) for word in dict.fromkeys(marked)]
-    assert len(asked) > 50
+    """Over 100 words' searches go to two forked helpers (50 words or more each)."""
+    asked = [
+        (word, lang, False, 0.0, False)
+        for lang in ("nl", "en")
+        for word in dict.fromkeys(_MARK.findall((LABELLED / f"{lang}.txt").read_text("utf-8")))
+    ]
+    assert len(asked) >= 100
     shared = verdicts(asked)
-    for word, *_ in asked[:10]:  # what the helpers found, searched again in this process
-        assert neighbours("nl", word) == _search("nl", word)
+    for word, lang, *_ in asked[::10]:  # what the helpers found, searched again here
+        assert neighbours(lang, word) == _search(lang, word)
     assert shared[("verzendig", "nl", False, 0.0, False)].suggestions[0] == "verzending"
