@@ -228,6 +228,47 @@ def test_a_long_text_is_read_up_to_max_words():
     assert len(blocks) == 9  # 6 words each: the block that passes 50 is the last
 
 
+NESTED = (
+    "<main><div>Intro words here<p>One two three</p>after p<ul><li>four five</li><li>six</li>"
+    "</ul>after list</div>after div <span>inline</span><p>seven eight</p>end of main</main>"
+    "<article><p>Second root</p></article>"
+)
+
+
+@pytest.mark.parametrize("full_first", [False, True])
+def test_max_words_gives_what_a_walk_stopping_there_gives_whatever_was_read_before(full_first):
+    """The page is walked once for every reader; one wanting the first words gets what a
+    walk that stopped there always gave: the text and tails it passed on its way out."""
+    doc = _page(NESTED).doc
+    if full_first:
+        assert main_blocks(doc, ["main", "article"]) == [
+            "Intro words here",
+            "One two three",
+            "after p",
+            "four five",
+            "six",
+            "after list",
+            "after div inline",
+            "seven eight",
+            "end of main",
+        ]
+    assert main_blocks(doc, ["main", "article"], 1) == [
+        "Intro words here",
+        "One two three",  # a block without children, begun as the words ran out
+        "after pafter div",
+    ]
+    other = _page("<main><p>Another page.</p></main>").doc
+    assert main_blocks(other, max_words=1) == main_blocks(other) == ["Another page."]
+    assert main_blocks(doc, ["main", "article"], 9) == [
+        "Intro words here",
+        "One two three",
+        "after p",
+        "four five",
+        "after list",
+        "after div",
+    ]
+
+
 # -- declared and detected language -----------------------------------------------------------
 
 

@@ -8,7 +8,7 @@ from collections.abc import Callable
 
 import lxml.html
 
-_INVISIBLE = frozenset({"script", "style", "noscript", "template", "head"})
+INVISIBLE = frozenset({"script", "style", "noscript", "template", "head"})
 _BLOCKS = frozenset(
     [
         "address",
@@ -72,10 +72,15 @@ def is_shown(el: lxml.html.HtmlElement) -> bool:
 def shown(el: lxml.html.HtmlElement, tag: object) -> bool:
     """is_shown for a walk that has read el.tag already (lxml builds the tag's string anew
     each time it is read)."""
-    if tag.__class__ is not str or tag in _INVISIBLE or el.get("hidden") is not None:
+    if tag.__class__ is not str or tag in INVISIBLE or el.get("hidden") is not None:
         return False  # comments and processing instructions too
     style = el.get("style")
-    return not (style and _HIDING_STYLE.search(style))
+    return not (style and hiding_style(style))
+
+
+def hiding_style(style: str) -> bool:
+    """Whether an inline style hides its element: display:none or visibility:hidden."""
+    return _HIDING_STYLE.search(style) is not None
 
 
 def _collect_text(el: lxml.html.HtmlElement, append: Callable[[str], None]) -> None:
@@ -90,10 +95,8 @@ def _collect_text(el: lxml.html.HtmlElement, append: Callable[[str], None]) -> N
         if shown(child, tag):
             if len(child):
                 _collect_text(child, append)
-            else:
-                text = child.text
-                if text:
-                    append(text)
+            elif text := child.text:
+                append(text)
         if tag in _BLOCKS:
             append("\n")
         tail = child.tail
