@@ -10,54 +10,23 @@ Content-Language), else the configured default, only when the text does not say.
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
-from dataclasses import dataclass
 from typing import Any
-from weakref import WeakKeyDictionary
-
-import lxml.html
 
 from checks.context import CheckContext, shortened
-from checks.main_text import main_blocks
+from checks.main_language import DIFFICULT, main_text
 from checks.page import Page
 from checks.readability import Readability, Sentence, score
 from checks.registry import REGISTRY
-from checks.text_language import Language, detected_language, language_of_tag
+from checks.text_language import Language, language_of_tag
 from checks.url_patterns import first_match
 from ground.model import Finding
 
-DIFFICULT = "LNG001"
 VERY_DIFFICULT = "LNG002"
 MISMATCH = "LNG003"
 
 _HARDEST = 3  # sentences quoted as evidence
 _QUOTE_CHARS = 110  # of each quoted sentence
 _SNIPPET_CHARS = 90  # of the text quoted for a language mismatch
-
-
-@dataclass(frozen=True, slots=True)
-class MainText:
-    blocks: list[str]
-    text: str
-    detected: Language | None  # the language it is written in, when the text says
-
-
-_MAIN_TEXTS: WeakKeyDictionary[lxml.html.HtmlElement, MainText | None] = WeakKeyDictionary()
-
-
-def main_text(page: Page, ctx: CheckContext) -> MainText | None:
-    """The page's main content as these rules read it (their content_selectors, min_words
-    and max_words), and its detected language; None when too short to judge. Read once a
-    page: the seo family's hreflang rule asks too."""
-    if page.doc in _MAIN_TEXTS:
-        return _MAIN_TEXTS[page.doc]
-    selectors = first_match(ctx.option(DIFFICULT, "content_selectors"), page.url) or ()
-    blocks = main_blocks(page.doc, selectors, ctx.option(DIFFICULT, "max_words"))
-    found = None
-    if sum(block.count(" ") + 1 for block in blocks) >= ctx.option(DIFFICULT, "min_words"):
-        text = " ".join(blocks)
-        found = MainText(blocks, text, detected_language(text))
-    _MAIN_TEXTS[page.doc] = found
-    return found
 
 
 def check_page(page: Page, ctx: CheckContext) -> Iterator[Finding | None]:

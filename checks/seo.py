@@ -22,8 +22,8 @@ import lxml.html
 from checks import DATA
 from checks.context import CheckContext, shortened
 from checks.head import Head, head_of, says_noindex
-from checks.language import main_text
 from checks.language_codes import X_DEFAULT, valid_hreflang
+from checks.main_language import main_text
 from checks.page import Page
 from checks.shared_values import canonical_links, page_list, same_page, shared
 from checks.site import SiteView, site_path

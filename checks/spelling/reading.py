@@ -23,6 +23,7 @@ from weakref import WeakKeyDictionary
 import lxml.html
 
 from checks.context import CheckContext
+from checks.main_language import main_text
 from checks.page import Page
 from checks.rendered_only import RenderedOnly
 from checks.spelling.dictionaries import languages, speller
@@ -187,10 +188,12 @@ def _parts(unknown: tuple[Word, ...], lang: str, own: Container[str]) -> Iterato
 
 
 def _page_language(page: Page, parts: list[Passage], ctx: CheckContext) -> str | None:
-    """The language of the page's text, else the one it declares, else the default."""
-    text = " ".join(p.text for p in parts if p.place is Place.TEXT)
+    """The language of the page's text, as the language checks tell it (else as its
+    whole text tells it), else the one it declares, else the default."""
+    main = main_text(page, ctx)
     language = (
-        detected_language(text)
+        (main.detected if main else None)
+        or detected_language(" ".join(p.text for p in parts if p.place is Place.TEXT))
         or language_of_tag(page.fetch.lang)
         or language_of_tag(ctx.option("LNG001", "default_lang"))
     )
