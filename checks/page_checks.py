@@ -63,14 +63,15 @@ class PageChecks:
         self.active = page_rules_on(context) or bool(self.facts)  # else pages pass unread
         self.workers = workers if self.active else 0
         self.pool: ProcessPoolExecutor | None = None
+        # the families and fact readers the rules need, imported before the crawl begins
+        # (an import in the crawl would hold its reactor up) and before workers are forked
+        import_active(context)
+        import_readers(self.facts)
 
     def open(self) -> None:
-        """Imports the families and fact readers the run's rules need, and forks the workers
-        now, as the crawl opens: they have them imported already (a fresh interpreter takes
-        a second to import them), and no connection to the site is open yet for them to
-        inherit."""
-        import_active(self.context)
-        import_readers(self.facts)
+        """Forks the workers now, as the crawl opens: they have the checks imported already
+        (a fresh interpreter takes a second to import them), and no connection to the site
+        is open yet for them to inherit."""
         if self.workers:
             self.pool = ProcessPoolExecutor(
                 self.workers,

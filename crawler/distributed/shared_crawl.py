@@ -103,7 +103,9 @@ class SharedCrawl:
             if self._crawl_over():
                 self.server.set(self.keys.end, FINISHED)
                 return  # Scrapy closes the spider
-        elif self._end() is not None:
+        elif (end := self._end()) is not None:
+            if end != FINISHED:  # stopped, heard here before the next beat
+                raise CloseSpider(f"coordinator: {end}")
             return
         elif self._coordinator_gone():
             raise CloseSpider(COORDINATOR_GONE)
