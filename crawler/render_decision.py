@@ -16,7 +16,14 @@ from urllib.parse import urlsplit
 
 from crawler.config import CrawlConfig
 from crawler.path_traps import path_template
-from ground.chromium import LAUNCH_ARGS, chromium_executable, on_hosts
+from ground.chromium import (
+    LAUNCH_ARGS,
+    PAYMENT_PAGES,
+    TRACKERS,
+    blocking_rules,
+    chromium_executable,
+    on_hosts,
+)
 from ground.errors import ConfigError
 
 RENDER = "render"  # request.meta: why the page is rendered (always | app-shell | template)
@@ -104,7 +111,11 @@ def render_settings(crawl: CrawlConfig, defaults: dict[str, Any]) -> dict[str, A
         "PLAYWRIGHT_LAUNCH_OPTIONS": {
             "executable_path": ready_to_render(crawl),
             "headless": True,
-            "args": list(LAUNCH_ARGS),
+            # trackers, payment hosts and render_block_hosts: never loaded
+            "args": [
+                *LAUNCH_ARGS,
+                blocking_rules((*TRACKERS, *PAYMENT_PAGES, *crawl.render_block_hosts)),
+            ],
         },
         "PLAYWRIGHT_MAX_PAGES_PER_CONTEXT": crawl.render_concurrency,
         "PLAYWRIGHT_MAX_CONTEXTS": 2,  # the one serving, and the one being retired

@@ -15,6 +15,7 @@ through playwright's `executable_path`; playwright's own browser download is nev
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import re
 from collections import Counter
@@ -22,6 +23,8 @@ from dataclasses import dataclass, field
 from typing import Any
 from weakref import WeakKeyDictionary
 
+from playwright.async_api import Error as PlaywrightError
+from playwright.async_api import Page
 from playwright.async_api import TimeoutError as PlaywrightTimeout
 from scrapy import Request
 from scrapy.crawler import Crawler
@@ -29,16 +32,22 @@ from scrapy.exceptions import NotConfigured
 from scrapy_playwright.handler import ScrapyPlaywrightDownloadHandler
 from scrapy_playwright.page import PageMethod
 
-from crawler.render_decision import RENDER, WATCH, Hosts
+from crawler.render_decision import RENDER, WATCH
 from crawler.stopping import Abandonable
-from ground.chromium import PAYMENT_PAGES, TRACKERS
+from ground.chromium import RequestsInFlight
 
 _CONTEXT_PAGES = 200  # pages a browser context serves before a fresh one takes over
-_BLOCKED = (*TRACKERS, *PAYMENT_PAGES)  # never loaded while rendering
+# pages one browser page (its renderer process) loads before a fresh one takes over: a
+# renderer's caches grow by some 3-4 MB a page loaded; a new one costs ~80 ms of CPU
+_PAGE_LOADS = 20
+_QUIET_S = 0.2  # once loaded, without a request open this long a page has settled
 # the first script a stack trace names: "at load (https://shop.example/app.js:12:7)"
 _SCRIPT_URL = re.compile(r"https?://[^\s()]+?(?=:\d+:\d+|[\s()]|$)")
 # calls whose failure is a broken image's (BRW003, and the images family), not a failed call
 _PICTURES = frozenset({"image", "media"})
+# a call given up by the page itself, or by the browser leaving it for the next page (its
+# browser page serves the next request): no failure of the site's
+_LEFT = "net::ERR_ABORTED"
 # What the page shows once settled: its <img> elements that finished loading without a
 # picture (a broken address, an image the browser cannot decode; lazy images not yet in
 # view have not finished, and pass); and its main content left hidden or busy, or a loading
@@ -73,16 +82,24 @@ _HANDLERS: WeakKeyDictionary[Crawler, RenderingDownloadHandler] = WeakKeyDiction
 
 class RenderingDownloadHandler(Abandonable, ScrapyPlaywrightDownloadHandler):
     """scrapy-playwright's handler (plain requests go through Scrapy's HTTP handler),
-    abandonable when the crawl stops, like the plain one. Browser contexts are recycled:
-    each serves a few hundred pages (RenderSetup names them), and one retired is closed
-    once its last page is, so the browser's memory stays bounded however long the crawl.
-    Requests to trackers, payment hosts and `crawl.render_block_hosts` are never sent."""
+    abandonable when the crawl stops, like the plain one. A page is navigated again for
+    the next request instead of closed: a new page costs Chromium a renderer process, a
+    page of the same site navigated again keeps its own. Browser contexts are recycled:
+    each serves a few hundred pages (RenderSetup names them), and one retired is closed,
+    with its pages, once they are done, so the browser's memory stays bounded however long
+    the crawl. (Trackers, payment hosts and `crawl.render_block_hosts` are never loaded:
+    Chromium cannot resolve them, crawler/render_decision.py.)"""
 
     def __init__(self, crawler: Crawler):
         super().__init__(crawler)
-        blocked = Hosts((*_BLOCKED, *crawler.settings.getlist("SHOPLINT_RENDER_BLOCK_HOSTS")))
-        self.abort_request = lambda request: blocked(request.url)  # scrapy-playwright asks
         self._closed = False
+        self._serving = ""  # the newest context's name
+        self._idle: dict[str, list[Page]] = {}  # a context's pages, open, between requests
+        # a context's requests in flight, at most one a page: an idle page is there for
+        # each request let in, or a new one can be made (scrapy-playwright's own count of
+        # a context's open pages never goes down for a page put back)
+        self._slots: dict[str, asyncio.Semaphore] = {}
+        self._loads: WeakKeyDictionary[Page, int] = WeakKeyDictionary()  # pages loaded
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> RenderingDownloadHandler:
@@ -99,17 +116,49 @@ class RenderingDownloadHandler(Abandonable, ScrapyPlaywrightDownloadHandler):
             await super().close()
 
     async def _download_request(self, request: Request, spider: Any = None) -> Any:
-        try:
-            return await super()._download_request(request, spider)
-        finally:
-            await self._close_retired(request.meta.get("playwright_context", ""))
+        name = request.meta["playwright_context"]
+        self._serving = max(self._serving, name)
+        slots = self._slots.setdefault(name, asyncio.Semaphore(self.config.max_pages_per_context))
+        async with slots:
+            try:
+                response = await super()._download_request(request, spider)
+            except Exception:
+                await self._put_back(request, reuse=False)  # a page in an unknown state
+                raise
+            await self._put_back(request, reuse=True)
+        return response
 
-    async def _close_retired(self, serving: str) -> None:
+    async def _create_page(self, request: Request, spider: Any) -> Page:
+        """An idle page of the request's context, else a new one (scrapy-playwright's)."""
+        idle = self._idle.get(request.meta["playwright_context"], [])
+        while idle:
+            if not (page := idle.pop()).is_closed():
+                return page
+        return await super()._create_page(request, spider)
+
+    async def _put_back(self, request: Request, reuse: bool) -> None:
+        """The request's page (RenderSetup keeps it open, not for the spider) to its
+        context's idle pages, or closed; then retired contexts closed if done."""
+        page = request.meta.pop("playwright_page", None)
+        name = request.meta["playwright_context"]
+        if page is not None:
+            request.meta[WATCH].detach(page)
+            self._loads[page] = loads = self._loads.get(page, 0) + 1
+            if reuse and name == self._serving and loads < _PAGE_LOADS and not page.is_closed():
+                self._idle.setdefault(name, []).append(page)
+            else:
+                with contextlib.suppress(PlaywrightError):
+                    await page.close()
         # scrapy-playwright keeps its contexts in `context_wrappers` (no public API to
         # close one); closing a context makes it drop the wrapper and free its slot
-        for name, wrapper in list(self.context_wrappers.items()):
-            if name < serving and not wrapper.context.pages:
-                await wrapper.context.close()
+        for retired, wrapper in list(self.context_wrappers.items()):
+            if retired < self._serving:
+                self._slots.pop(retired, None)
+                for idle in self._idle.pop(retired, []):
+                    with contextlib.suppress(PlaywrightError):
+                        await idle.close()
+                if not wrapper.context.pages:
+                    await wrapper.context.close()
 
 
 @dataclass
@@ -121,23 +170,41 @@ class Watch:
     failed_requests: Counter[tuple[str, str]] = field(default_factory=Counter)  # (url, answer)
     broken_images: list[str] = field(default_factory=list)
     hidden: list[str] = field(default_factory=list)  # main content hidden, spinners left
+    requests: RequestsInFlight = field(default_factory=RequestsInFlight)
+    _listening: list[tuple[str, Any]] = field(default_factory=list)
 
     async def attach(self, page: Any, request: Request) -> None:
-        """scrapy-playwright's page init callback: listens before the page navigates."""
-        page.on("pageerror", self._script_error)
-        page.on("requestfailed", self._request_failed)
-        page.on("response", lambda response: self._answered(response, request.url))
+        """scrapy-playwright's page init callback: listens before the page navigates.
+        scrapy-playwright routes every request of the page through Python, to give it
+        Scrapy's headers: ~20 round trips a page, and Chromium's cache off while a route
+        is set. The route goes; the context sends the crawl's user agent instead."""
+        await page.unroute("**")
+        self._listening = [
+            *self.requests.listeners(),
+            ("pageerror", self._script_error),
+            ("requestfailed", self._request_failed),
+            ("response", lambda response: self._answered(response, request.url)),
+        ]
+        for event, listener in self._listening:
+            page.on(event, listener)
+
+    def detach(self, page: Any) -> None:
+        """Stops listening: the page serves another request next."""
+        for event, listener in self._listening:
+            page.remove_listener(event, listener)
+        self._listening = []
 
     async def settle(self, page: Any, idle_ms: float, wait_for: str | None) -> None:
-        """A page method: waits for an element matching `wait_for` to show, or else for the
-        network to go idle (at most `idle_ms`: a page that polls for ever, or never shows
-        it, is read as it is then), then finds the images that did not load and the content
-        left hidden."""
-        with contextlib.suppress(PlaywrightTimeout):
-            if wait_for:
+        """A page method, once the page has loaded: waits for an element matching
+        `wait_for` to show, or else for no request to be open for a moment (at most
+        `idle_ms`: a page that polls for ever, or never shows it, is read as it is then),
+        then finds the images that did not load and the content left hidden."""
+        if wait_for:
+            with contextlib.suppress(PlaywrightTimeout):
                 await page.wait_for_selector(wait_for, timeout=idle_ms)
-            else:
-                await page.wait_for_load_state("networkidle", timeout=idle_ms)
+        else:
+            self.requests.touch()  # a script may call out as the page finishes loading
+            await self.requests.quiet(_QUIET_S, idle_ms / 1000)
         settled = await page.evaluate(_SETTLED_JS, [_CONTENT, _WAITING])
         self.broken_images, self.hidden = list(settled["broken"]), list(settled["hidden"])
 
@@ -149,8 +216,9 @@ class Watch:
         ] += 1
 
     def _request_failed(self, request: Any) -> None:
-        if request.resource_type not in _PICTURES:
-            self.failed_requests[(request.url, str(request.failure or "failed")[:100])] += 1
+        failure = str(request.failure or "failed")
+        if request.resource_type not in _PICTURES and not failure.startswith(_LEFT):
+            self.failed_requests[(request.url, failure[:100])] += 1
 
     def _answered(self, response: Any, page_url: str) -> None:
         if (
@@ -171,6 +239,7 @@ class RenderSetup:
             raise NotConfigured
         self.idle_ms = settings.getfloat("SHOPLINT_RENDER_IDLE_MS")
         self.wait_for = settings.get("SHOPLINT_RENDER_WAIT_FOR")
+        self.user_agent = settings.get("USER_AGENT")
         self.rendered = 0
 
     @classmethod
@@ -186,7 +255,9 @@ class RenderSetup:
             {
                 "playwright": True,
                 "playwright_context": f"render-{self.rendered // _CONTEXT_PAGES:08d}",
+                "playwright_context_kwargs": {"user_agent": self.user_agent},
                 "playwright_page_init_callback": watch.attach,
+                "playwright_include_page": True,  # the handler reuses it
                 "playwright_page_goto_kwargs": {"wait_until": "load"},
                 "playwright_page_methods": [PageMethod(watch.settle, self.idle_ms, self.wait_for)],
                 WATCH: watch,

@@ -172,6 +172,42 @@ def test_always_renders_every_page(tmp_path: Path):
     assert counters["rendered_always"] == counters["pages"] == 6  # home, plain, app, 3 bikes
 
 
+CHAINED = b"""<!DOCTYPE html><html lang="en"><head><title>Home</title></head><body>
+<h1>Our shop</h1><p>Bikes for every rider, from our own workshop.</p><nav id="menu"></nav><script>
+fetch('/api/one').then(r => r.text()).then(() => fetch('/api/two')).then(r => r.text())
+  .then(() => { document.getElementById('menu').innerHTML =
+    '<a href="/broken/">Broken</a> <a href="/fine/">Fine</a>'; });
+</script></body></html>"""
+BROKEN = b"""<!DOCTYPE html><html lang="en"><head><title>Broken</title></head><body>
+<h1>A page whose script fails</h1><script>
+fetch('/api/down'); fetch('/api/slow');
+throw new Error('broken page failed');
+</script></body></html>"""
+
+
+def test_one_browser_page_renders_page_after_page_and_reports_each_its_own(tmp_path: Path):
+    """With one browser page, it renders every page in turn: the page is read once a chain
+    of calls has ended (the menu's links come after the second call), and what a page
+    showed (a script error, a failed call, a call still open when the browser moved on to
+    the next page) is reported for that page only."""
+    _chromium()
+    routes = {
+        "/": Reply(200, CHAINED),
+        "/api/one": resource(b"1", "text/plain"),
+        "/api/two": resource(b"2", "text/plain"),
+        "/broken/": Reply(200, BROKEN),
+        "/api/down": Reply(500, b"down"),
+        "/api/slow": Reply(200, b"late", delay=6),  # still open when the browser moves on
+        "/fine/": html_page("A page that works, written on the server for every reader. " * 8),
+    }
+    with FixtureServer(routes) as site:
+        report = _run(tmp_path, site.url, "always", concurrency=1, render_concurrency=1,
+                      download_timeout=4)  # fmt: skip
+        assert site.hits["/fine/"] == 2  # its link came after the calls: plain, rendered
+    browser = {(f[0], f[1]) for f in _found(report) if f[0].startswith("BRW")}
+    assert browser == {("BRW001", "broken/"), ("BRW002", "broken/")}
+
+
 def test_a_template_that_needs_the_browser_is_rendered_for_all_its_pages(tmp_path: Path):
     """/item/1/ is a shell; the browser shows its links, so /item/{n}/ needs rendering, and
     /item/2/, written on the server but with links only its script adds, is rendered too."""

@@ -31,7 +31,7 @@ from checks.checkout.credentials import SiteSecrets
 from checks.checkout.findings import SCREENSHOTS
 from checks.checkout.flow import Step
 from checks.checkout.walker import Arrival, FailedCall, StepPage, Unmet, get_address
-from ground.chromium import LAUNCH_ARGS, TRACKERS, on_hosts
+from ground.chromium import LAUNCH_ARGS, TRACKERS, RequestsInFlight, blocking_rules, on_hosts
 from ground.errors import CrawlError
 from ground.urls import Site
 
@@ -75,16 +75,13 @@ class Chromium:
 
     def __init__(self, executable: str, blocked_hosts: Iterable[str]):
         self._loop = asyncio.Runner()
-        rules = ", ".join(
-            f"MAP {pattern} ~NOTFOUND" for host in blocked_hosts for pattern in (host, f"*.{host}")
-        )
         try:
             self._playwright = self.run(async_playwright().start())
             self._browser = self.run(
                 self._playwright.chromium.launch(
                     executable_path=executable,
                     headless=True,
-                    args=[*LAUNCH_ARGS, f"--host-resolver-rules={rules}"],
+                    args=[*LAUNCH_ARGS, blocking_rules(blocked_hosts)],
                 )
             )
         except PlaywrightError as exc:
@@ -137,7 +134,7 @@ class BrowserSteps:
         self._screenshots = screenshots
         self._flow = _SLUG.sub("-", flow_name.lower()).strip("-") or "flow"
         self._status: int | None = None  # of the page shown, as long as no step navigates
-        self._open_requests = 0
+        self._requests = RequestsInFlight()
         self._reset()
         self._context = chromium.run(
             chromium.new_context(
@@ -155,8 +152,7 @@ class BrowserSteps:
         await self._context.route("**/*", self._route)
         page = await self._context.new_page()
         page.set_default_timeout(self._timeout * 1000)
-        page.on("request", self._request_began)
-        page.on("requestfinished", self._request_ended)
+        self._requests.watch(page)
         page.on("response", self._answered)
         page.on("requestfailed", self._request_failed)
         return page
@@ -184,7 +180,7 @@ class BrowserSteps:
     # -- one step ---------------------------------------------------------------------
 
     def _reset(self) -> None:
-        self._last_activity = time.perf_counter()  # a request of the page began or ended
+        self._requests.touch()
         self._hops: list[Hop] = []
         self._calls: list[FailedCall] = []
         self._handover: str | None = None
@@ -205,18 +201,18 @@ class BrowserSteps:
             async with asyncio.timeout(self._timeout):
                 await self._fill(step, where)
                 await self._act(step, where)
-            self._last_activity = max(self._last_activity, time.perf_counter())
+            self._requests.touch()
             if step.wait_for is not None:
                 unmet = await self._wait_for(step.wait_for)
-                self._last_activity = max(self._last_activity, time.perf_counter())
+                self._requests.touch()
             async with asyncio.timeout(self._timeout):
-                await self._quiet()
+                await self._requests.quiet(_QUIET_S, _SETTLE_S)
                 await self._page.wait_for_load_state("load")
         except TimeoutError:
             self._problem = self._problem or f"no complete answer within {self._timeout:g} s"
         except PlaywrightError as exc:
             self._problem = self._problem or f"no usable answer ({_first_line(exc)[:160]})"
-        ms = _ms(started, self._last_activity)
+        ms = _ms(started, self._requests.last_activity)
         if self._handover or self._off_site or self._problem:
             return Arrival(
                 asked,
@@ -237,18 +233,6 @@ class BrowserSteps:
             unmet=unmet,
             failed_calls=tuple(self._calls),
         )
-
-    async def _quiet(self) -> None:
-        """Until no request of the page has been open for a moment (at most _SETTLE_S: a
-        page that polls for ever is read as it is then). Playwright's own "networkidle"
-        is the old page's when a script moves to the next one after its call returns."""
-        loop = asyncio.get_running_loop()
-        ends = loop.time() + _SETTLE_S
-        while loop.time() < ends:
-            idle = time.perf_counter() - self._last_activity
-            if not self._open_requests and idle >= _QUIET_S:
-                return
-            await asyncio.sleep(_QUIET_S / 5)
 
     async def _fill(self, step: Step, where: str) -> None:
         for selector, text in step.fill.items():
@@ -352,14 +336,6 @@ class BrowserSteps:
         else:
             await route.continue_()
 
-    def _request_began(self, request: Request) -> None:
-        self._open_requests += 1
-        self._last_activity = time.perf_counter()
-
-    def _request_ended(self, request: Request) -> None:
-        self._open_requests = max(0, self._open_requests - 1)
-        self._last_activity = time.perf_counter()
-
     def _answered(self, response: Response) -> None:
         request = response.request
         if self._navigates(request):
@@ -374,7 +350,6 @@ class BrowserSteps:
             self._calls.append(FailedCall(request.method, response.url, answer))
 
     def _request_failed(self, request: Request) -> None:
-        self._request_ended(request)
         failure = request.failure or "failed"
         if self._navigates(request):
             if request.url in self._payment_hosts:  # a redirect there, which no host resolves
