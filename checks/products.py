@@ -285,11 +285,12 @@ def _not_in_category(
     """Products no category page links to; nothing when no page is a category page."""
     globs = ctx.option(NOT_IN_CATEGORY, "category_pages")
     category = any_glob(globs)
-    if not any(category.match(url) for url, f in site.fetches.items() if f.is_page):
+    categories = {url for url, f in site.fetches.items() if f.is_page and category.match(url)}
+    if not categories:
         return
     shown: set[str] = set()  # the pages category pages link to, at the end of redirects
     for ref in site.references([RefKind.A]):
-        if ref.kind is RefKind.A and ref.target and category.match(ref.source):
+        if ref.kind is RefKind.A and ref.target and ref.source in categories:
             chain = site.chain(ref.target)
             shown.add(chain[-1].url if chain else ref.target)
     for product in products:

@@ -11,7 +11,7 @@ import hashlib
 from collections import Counter, defaultdict
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from functools import cache
+from functools import cache, cached_property
 from importlib.resources import files
 from pathlib import Path
 from typing import Any
@@ -145,8 +145,9 @@ class RuleSection:
     def findings(self) -> int:
         return sum(g.pages for g in self.groups)
 
-    @property
+    @cached_property
     def has_target(self) -> bool:
+        """Asked for every row of the rule's table: worked out once (it reads every group)."""
         return any(g.first.finding.target for g in self.groups)
 
     @property
