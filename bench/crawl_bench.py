@@ -29,7 +29,7 @@ from pathlib import Path
 from typing import Any
 
 import shopgen
-from profiling import format_profile, profile_shoplint
+from profiling import profile_shoplint, report_footer
 from runs import (
     RESULTS,
     RunOptions,
@@ -246,9 +246,7 @@ def print_report(out: dict[str, Any], out_path: str) -> None:
     warnings = noise_warnings(out["results"] + (list(mg["runs"].values()) if mg else []))
     for line in warnings + [f"- {note}" for note in out["notes"]]:
         print(line)
-    if out.get("profile"):
-        print(format_profile(out["profile"]))
-    print(f"\nraw numbers: {out_path}; tool logs: {RESULTS / 'logs'}")
+    print(report_footer(out, out_path))
 
 
 def main(argv: list[str] | None = None) -> int:

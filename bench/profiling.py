@@ -193,3 +193,10 @@ def format_profile(profile: dict[str, Any]) -> str:
         f"\n#### Where shoplint spends its CPU (py-spy, {profile['label']}, "
         f"{profile['pages_fetched']} pages; {profile['raw']})\n\n```\n{profile['summary']}\n```"
     )
+
+
+def report_footer(out: dict[str, Any], path: Path) -> str:
+    """What a benchmark prints last: the profile, if one was run, and where the raw numbers
+    and the tools' logs are."""
+    profile = format_profile(out["profile"]) + "\n" if out.get("profile") else ""
+    return f"{profile}\nraw numbers: {path}; tool logs: {RESULTS / 'logs'}"

@@ -34,7 +34,7 @@ from typing import Any
 
 import shopgen
 from measure import run_child
-from profiling import format_profile, profile_shoplint
+from profiling import profile_shoplint, report_footer
 from runs import (
     RESULTS,
     RunOptions,
@@ -281,9 +281,7 @@ def print_report(out: dict[str, Any], out_path: str) -> None:
         print(line)
     for note in out["notes"]:
         print(f"- {note}")
-    if out.get("profile"):
-        print(format_profile(out["profile"]))
-    print(f"\nraw numbers: {out_path}; tool logs: {RESULTS / 'logs'}")
+    print(report_footer(out, out_path))
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -22,7 +22,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from profiling import format_profile, profile_shoplint
+from profiling import profile_shoplint, report_footer
 from runs import (
     RESULTS,
     RunOptions,
@@ -226,9 +226,7 @@ def bench_site(args: argparse.Namespace) -> int:
     print("\nWhat the server saw:\n" + "\n".join(sanity_notes(out["results"], args.site)))
     for line in noise_warnings(out["results"]) + [f"- {n}" for n in notes]:
         print(line)
-    if out.get("profile"):
-        print(format_profile(out["profile"]))
-    print(f"\nraw numbers: {path}; tool logs: {RESULTS / 'logs'}")
+    print(report_footer(out, path))
     return 0
 
 

@@ -28,39 +28,37 @@ SiteCheck = Callable[[SiteView, CheckContext], Iterator[Finding | None]]
 
 class Family(NamedTuple):
     name: str
-    module: str | None = None  # checks.<module>: imported once a rule of the family is on
+    module: str | None = None  # its module: imported once a rule of the family is on
     page: bool = False  # its check_page runs on each page as it is crawled
     site: bool = False  # its check_site runs on the store after the crawl
 
     def checks(self, kind: str) -> Any:  # PageCheck | SiteCheck
         """The family's check_page or check_site (`kind`: page | site)."""
-        return getattr(_module(self.module), f"check_{kind}")
+        return getattr(imported(self.module), f"check_{kind}")
 
 
 # in report order
 FAMILIES: tuple[Family, ...] = (
-    Family("links", "links", site=True),
-    Family("images", "images", page=True, site=True),
-    Family("pages", "pages", page=True, site=True),
-    Family("freshness", "freshness", page=True, site=True),
-    Family("language", "language", page=True),
-    Family("spelling", "spelling.family", page=True, site=True),
-    Family("seo", "seo", page=True, site=True),
-    Family("accessibility", "accessibility", page=True, site=True),
-    Family("products", "products", page=True, site=True),
+    Family("links", "checks.links", site=True),
+    Family("images", "checks.images", page=True, site=True),
+    Family("pages", "checks.pages", page=True, site=True),
+    Family("freshness", "checks.freshness", page=True, site=True),
+    Family("language", "checks.language", page=True),
+    Family("spelling", "checks.spelling.family", page=True, site=True),
+    Family("seo", "checks.seo", page=True, site=True),
+    Family("accessibility", "checks.accessibility", page=True, site=True),
+    Family("products", "checks.products", page=True, site=True),
     Family("checkout"),
-    Family("browser", "browser", page=True),
+    Family("browser", "checks.browser", page=True),
 )
 _CODES = {
     family.name: tuple(rule.code for rule in family_rules(family.name)) for family in FAMILIES
 }
 
 
-@cache
-def _module(name: str | None) -> Any:
-    """A family's module, imported when first asked: a run with a family's rules off does
-    not pay for its imports (readability's textstat and nltk, dateparser, extruct...)."""
-    return import_module(f"checks.{name}")
+# a family's module (or a fact reader's, checks/site_facts.py), imported when first asked:
+# a run with its rules off does not pay for its imports (textstat, nltk, dateparser, extruct)
+imported: Callable[[str], Any] = cache(import_module)
 
 
 def import_active(ctx: CheckContext) -> None:
@@ -68,7 +66,7 @@ def import_active(ctx: CheckContext) -> None:
     that they start with them imported."""
     for family in _active(ctx):
         if family.module is not None:
-            _module(family.module)
+            imported(family.module)
 
 
 def page_findings(page: Page, ctx: CheckContext) -> tuple[Finding, ...]:

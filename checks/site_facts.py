@@ -10,51 +10,34 @@ need."""
 from __future__ import annotations
 
 from collections.abc import Callable
-from functools import cache
-from importlib import import_module
 from typing import Any
 
 from checks.context import CheckContext
+from checks.engine import imported
 from checks.page import Page
-from ground.html.extract import fragment_targets
 
-# a reader's module, imported when a rule that needs its fact is on (extruct, textstat...)
-_imported: Callable[[str], Any] = cache(import_module)
+Reader = Callable[[Any, Page, CheckContext], str | None]  # (its module, the page, the run)
 
-
-def _anchors(page: Page, _: CheckContext) -> str | None:
-    return fragment_targets(page.doc)
-
-
-def _availability(page: Page, _: CheckContext) -> str | None:
-    return _imported("ground.html.facts").availability(page.doc, page.url)
-
-
-def _updated(page: Page, _: CheckContext) -> str | None:
-    return _imported("ground.html.facts").update_statement(page.doc)
-
-
-def _description(page: Page, _: CheckContext) -> str | None:
-    return _imported("checks.seo").meta_description(page)
-
-
-def _product(page: Page, _: CheckContext) -> str | None:
-    return _imported("checks.products").product_fact(page)
-
-
-def _words(page: Page, ctx: CheckContext) -> str | None:
-    return _imported("checks.spelling.family").words_fact(page, ctx)
-
-
-# Fetch field -> (the rules that need it, how it is read off the page, the module that reads it)
-_FACTS: dict[str, tuple[tuple[str, ...], Callable[[Page, CheckContext], str | None], str]] = {
-    "anchors": (("LNK006",), _anchors, "ground.html.extract"),
-    "availability": (("FRS005",), _availability, "ground.html.facts"),
-    "updated": (("FRS004",), _updated, "ground.html.facts"),
-    "description": (("SEO006",), _description, "checks.seo"),
-    "product": (("PRD002", "PRD004", "PRD008"), _product, "checks.products"),
-    "words": (("SPL001", "SPL003", "SPL004"), _words, "checks.spelling.family"),
-}
+# Fetch field -> (the rules that need it, the module that reads it (imported when one of
+# them is on: extruct, textstat...), how it is read off the page with that module)
+_FACTS: dict[str, tuple[tuple[str, ...], str, Reader]] = {
+    "anchors": (
+        ("LNK006",), "ground.html.extract", lambda m, page, _: m.fragment_targets(page.doc)
+    ),
+    "availability": (
+        ("FRS005",), "ground.html.facts", lambda m, page, _: m.availability(page.doc, page.url)
+    ),
+    "updated": (("FRS004",), "ground.html.facts", lambda m, page, _: m.update_statement(page.doc)),
+    "description": (("SEO006",), "checks.seo", lambda m, page, _: m.meta_description(page)),
+    "product": (
+        ("PRD002", "PRD004", "PRD008"), "checks.products", lambda m, page, _: m.product_fact(page)
+    ),
+    "words": (
+        ("SPL001", "SPL003", "SPL004"),
+        "checks.spelling.family",
+        lambda m, page, ctx: m.words_fact(page, ctx),
+    ),
+}  # fmt: skip
 
 
 def wanted_facts(ctx: CheckContext) -> tuple[str, ...]:
@@ -66,8 +49,12 @@ def import_readers(wanted: tuple[str, ...]) -> None:
     """Imports what reads the wanted facts: before the check workers are forked, so that
     they start with it imported."""
     for name in wanted:
-        _imported(_FACTS[name][2])
+        imported(_FACTS[name][1])
 
 
 def site_facts(page: Page, wanted: tuple[str, ...], ctx: CheckContext) -> dict[str, str | None]:
-    return {name: _FACTS[name][1](page, ctx) for name in wanted}
+    found = {}
+    for name in wanted:
+        _, module, read = _FACTS[name]
+        found[name] = read(imported(module), page, ctx)
+    return found
