@@ -5,13 +5,10 @@ seo (hreflang) and spelling rules, without the readability formulas' imports."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from weakref import WeakKeyDictionary
-
-import lxml.html
 
 from checks.context import CheckContext
 from checks.main_text import main_blocks
-from checks.page import Page
+from checks.page import Page, once_a_page
 from checks.text_language import Language, detected_language
 from checks.url_patterns import first_match
 
@@ -25,18 +22,13 @@ class MainText:
     detected: Language | None  # the language it is written in, when the text says
 
 
-_MAIN_TEXTS: WeakKeyDictionary[lxml.html.HtmlElement, MainText | None] = WeakKeyDictionary()
-
-
+@once_a_page
 def main_text(page: Page, ctx: CheckContext) -> MainText | None:
     """The page's main content and its detected language; None when too short to judge."""
-    if page.doc in _MAIN_TEXTS:
-        return _MAIN_TEXTS[page.doc]
     selectors = first_match(ctx.option(DIFFICULT, "content_selectors"), page.url) or ()
     blocks = main_blocks(page.doc, selectors, ctx.option(DIFFICULT, "max_words"))
     found = None
     if sum(block.count(" ") + 1 for block in blocks) >= ctx.option(DIFFICULT, "min_words"):
         text = " ".join(blocks)
         found = MainText(blocks, text, detected_language(text))
-    _MAIN_TEXTS[page.doc] = found
     return found

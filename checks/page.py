@@ -5,7 +5,9 @@ today, a browser later)."""
 from __future__ import annotations
 
 from collections.abc import Callable
-from functools import cached_property
+from functools import cached_property, wraps
+from typing import Concatenate, ParamSpec, TypeVar
+from weakref import WeakKeyDictionary
 
 import lxml.html
 
@@ -13,6 +15,9 @@ from ground.html.extract import base_href, page_base
 from ground.html.text import visible_text_of
 from ground.model import Fetch
 from ground.urls import LinkResolver, Normalizer
+
+P = ParamSpec("P")
+T = TypeVar("T")
 
 # the crawl's own way of resolving a page's references; the crawl keys it also makes
 # (normalised without the run's dropped parameters) are not used here
@@ -43,3 +48,17 @@ class Page:
     @cached_property
     def _resolver(self) -> Callable[[str], tuple[str | None, str | None]]:
         return _ADDRESSES.on_page(page_base(self.url, base_href(self.doc)))
+
+
+def once_a_page(read: Callable[Concatenate[Page, P], T]) -> Callable[Concatenate[Page, P], T]:
+    """`read(page, ...)` worked out once a page, for every rule that asks (what else it is
+    asked with, a run's context, is the same for every page); forgotten with the page."""
+    found: WeakKeyDictionary[lxml.html.HtmlElement, T] = WeakKeyDictionary()
+
+    @wraps(read)
+    def once(page: Page, *args: P.args, **kwargs: P.kwargs) -> T:
+        if page.doc not in found:
+            found[page.doc] = read(page, *args, **kwargs)
+        return found[page.doc]
+
+    return once

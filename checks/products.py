@@ -14,7 +14,6 @@ import json
 import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from weakref import WeakKeyDictionary
 
 import lxml.html
 
@@ -22,7 +21,7 @@ from checks import DATA
 from checks.checkout.prices import parse_price
 from checks.context import CheckContext, shortened
 from checks.main_text import compiled_selector
-from checks.page import Page
+from checks.page import Page, once_a_page
 from checks.shared_values import page_list, same_page, shared
 from checks.site import SiteView
 from checks.url_patterns import any_glob
@@ -67,14 +66,10 @@ class Product:
     offers: tuple[OfferValue, ...]  # prices (of this product, or of an offer of no product)
 
 
-_PRODUCTS: WeakKeyDictionary[lxml.html.HtmlElement, Product | None] = WeakKeyDictionary()
-
-
+@once_a_page
 def product_of(page: Page) -> Product | None:
-    """The page's product, read once per page; None when it is no product page."""
+    """The page's product; None when it is no product page."""
     doc = page.doc
-    if doc in _PRODUCTS:
-        return _PRODUCTS[doc]
     names = {value.product for value in offer_values(doc, page.url, "name") if value.product}
     product = None
     if len(names) == 1:
@@ -85,7 +80,6 @@ def product_of(page: Page) -> Product | None:
             _first(page, "image", name),
             tuple(v for v in offer_values(doc, page.url, "price") if v.product in (name, None)),
         )
-    _PRODUCTS[doc] = product
     return product
 
 

@@ -18,13 +18,10 @@ from collections.abc import Container, Iterator
 from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import NamedTuple
-from weakref import WeakKeyDictionary
-
-import lxml.html
 
 from checks.context import CheckContext
 from checks.main_language import main_text
-from checks.page import Page
+from checks.page import Page, once_a_page
 from checks.rendered_only import RenderedOnly
 from checks.spelling.dictionaries import languages, speller
 from checks.spelling.judge import could_be_reported
@@ -85,18 +82,9 @@ def from_fact(fact: str) -> tuple[list[Unknown], list[str]]:
     return unknown, data["v"]
 
 
-_READ: WeakKeyDictionary[lxml.html.HtmlElement, PageWords] = WeakKeyDictionary()
-
-
+@once_a_page
 def page_words(page: Page, ctx: CheckContext) -> PageWords:
-    """The page's words, read once a page (the site fact and the page rule both ask)."""
-    found = _READ.get(page.doc)
-    if found is None:
-        found = _READ[page.doc] = _read_page(page, ctx)
-    return found
-
-
-def _read_page(page: Page, ctx: CheckContext) -> PageWords:
+    """The page's words (the site fact and the page rule both ask)."""
     settings = ctx.spelling
     parts, ignored, names = team_text(page.doc, settings.ignore)
     words = PageWords()
