@@ -24,7 +24,7 @@ from ground.errors import ConfigError, CrawlError
 from ground.signals import stop_signals_to
 from store.locations import is_postgres, shown
 
-_POLL_SECONDS = 0.5
+_POLL_SECONDS = 0.2
 _ENDED_SECONDS = 60  # how long a finished crawl's end stays for its workers to read
 
 
@@ -163,6 +163,7 @@ def work(url: str, db: str | None, stay: bool, wait: float) -> int:
 
     server = connect(frontier_url(url))
     if not stay:
+        _import_what_joining_needs()
         announcement = _wait_for(server, CRAWL, None, wait, url)
         assert announcement is not None
         return _join(announcement, url, db)
@@ -216,6 +217,15 @@ def _wait_for(
                 return announcement
         time.sleep(_POLL_SECONDS)
     raise CrawlError(f"worker: no crawl to join at {url} within {timeout:g} s")
+
+
+def _import_what_joining_needs() -> None:
+    """Scrapy and the checks (~0.4 s) are imported while there is nothing to join yet: a
+    worker that imported them after the announcement let its coordinator crawl a small
+    site alone."""
+    import checks.page_checks  # noqa: F401
+    import crawler.process  # noqa: F401
+    import shoplint.runner  # noqa: F401
 
 
 def _join(announcement: Announcement, url: str, db: str | None) -> int:

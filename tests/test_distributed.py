@@ -150,7 +150,9 @@ def test_coordinator_and_two_workers_share_the_crawl_each_page_once(shared: Shar
 def test_the_demo_shop_shared_by_three_processes_on_postgresql_finds_what_one_does(
     tmp_path: Path, redis: Redis, pg_url: str
 ):
-    """SQLite and one process, against PostgreSQL with a coordinator and two workers."""
+    """SQLite and one process, against PostgreSQL with a coordinator and two workers. The
+    workers fetch (--no-crawl): a coordinator that fetches too can crawl the small demo
+    alone before a worker on a loaded machine has joined (the first test covers that)."""
     shared = SharedRun(tmp_path, redis, pg_url)
     try:
         with DemoShop(today=dt.date.fromisoformat(TODAY)) as shop:

@@ -49,7 +49,7 @@ class SharedCrawl:
         self.coordinator = settings.getbool("SHOPLINT_COORDINATOR")
         self.coordinator_id = settings.get("SHOPLINT_COORDINATOR_ID") or process_id()
         self._pushed: dict[str, int] = {}
-        self._beat: task.LoopingCall | None = None
+        self._calls: list[task.LoopingCall] = []
         self._coordinator_missed = 0.0
 
     @classmethod
@@ -65,6 +65,7 @@ class SharedCrawl:
             (extension.spider_closed, signals.spider_closed),
             (extension.batch_written, BATCH_WRITTEN),
             (extension.robots_fetched, ROBOTS_FETCHED),
+            (extension.stopping, STOP),
         ):
             crawler.signals.connect(handler, signal=signal)
         return extension
@@ -75,17 +76,30 @@ class SharedCrawl:
         engine = self.crawler.engine
         assert engine is not None
         engine._SLOT_HEARTBEAT_INTERVAL = _POLL_SECONDS  # read when the engine opens its slot
-        self._beat = task.LoopingCall(self.beat)
-        self._beat.start(_BEAT_SECONDS, now=True)
+        self._repeat(self.beat, _BEAT_SECONDS)
+        if not self.coordinator:
+            self._repeat(self.listen, _POLL_SECONDS)
+
+    def _repeat(self, call: Any, seconds: float) -> None:
+        looping = task.LoopingCall(call)
+        looping.start(seconds, now=True)
+        self._calls.append(looping)
 
     def beat(self) -> None:
-        """Says this process is alive; a worker also hears here that the crawl was stopped."""
+        """Says this process is alive."""
         self.server.set(self.keys.alive + process_id(), "1", ex=ALIVE_SECONDS)
-        if self.coordinator:
-            return
+
+    def listen(self) -> None:
+        """A worker hears that the crawl was stopped within half a second: until then it
+        fetches pages the coordinator's --resume may not want."""
         end = self._end()
         if end is not None and end != FINISHED:
             self.crawler.signals.send_catch_log(STOP, reason=f"coordinator: {end}")
+
+    def stopping(self, reason: str) -> None:
+        """A coordinator tells its workers it stops as it begins to, not once it has closed."""
+        if self.coordinator and not self.server.exists(self.keys.end):
+            self.server.set(self.keys.end, reason)
 
     def batch_written(self, urls: list[str]) -> None:
         self.leases.release(urls)
@@ -161,8 +175,9 @@ class SharedCrawl:
     # -- at the end -------------------------------------------------------------------------
 
     def spider_closed(self, reason: str = "") -> None:
-        if self._beat is not None and self._beat.running:
-            self._beat.stop()
+        for looping in self._calls:
+            if looping.running:
+                looping.stop()
         self._push_counters()
         if self.coordinator and reason != FINISHED:
             self.server.set(self.keys.end, reason)
