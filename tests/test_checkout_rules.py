@@ -11,12 +11,12 @@ import sys
 from decimal import Decimal
 
 import pytest
+from certificates import self_signed_certificate
 from checkout_shop import (
     GUEST_STEPS,
     CheckoutShop,
     Flaws,
     guest_flow,
-    self_signed_certificate,
     walk,
 )
 from fixture_server import FixtureServer, PerMethod, Reply, html_page
@@ -37,7 +37,7 @@ def path(url: str) -> str:
 
 @pytest.fixture(scope="module")
 def certificate(tmp_path_factory):
-    return self_signed_certificate(tmp_path_factory.mktemp("tls"))
+    return self_signed_certificate(tmp_path_factory.mktemp("tls"), "127.0.0.1")
 
 
 @pytest.fixture

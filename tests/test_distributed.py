@@ -74,6 +74,25 @@ class SharedRun:
             *extra, *args,
         )  # fmt: skip
 
+    def start_coordinator(
+        self, site: FixtureServer, pages_fetched: int, concurrency: int
+    ) -> subprocess.Popen[str]:
+        """A coordinator of a crawl of `site`, returned once `pages_fetched` of its /p/
+        pages have been fetched (by any process)."""
+        coordinator = subprocess.Popen(
+            self.coordinator(site.url, config={"crawl": {"concurrency": concurrency}}),
+            cwd=self.tmp,
+            env=subprocess_env(),
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        deadline = time.monotonic() + 60
+        while sum(n for t, n in site.hits.items() if t.startswith("/p/")) < pages_fetched:
+            assert time.monotonic() < deadline, f"{pages_fetched} pages never fetched"
+            time.sleep(0.02)
+        return coordinator
+
     def run(self, url: str, *args: str, **kw: Any) -> subprocess.CompletedProcess[str]:
         return subprocess.run(
             self.coordinator(url, *args, **kw),
@@ -201,18 +220,7 @@ def test_a_worker_killed_half_way_loses_nothing(shared: SharedRun):
     the queue when its heartbeat lapses, and the run completes with every page stored."""
     with FixtureServer(_site(120, delay=0.05)) as site:
         shared.start_workers(2)
-        coordinator = subprocess.Popen(
-            shared.coordinator(site.url, config={"crawl": {"concurrency": 4}}),
-            cwd=shared.tmp,
-            env=subprocess_env(),
-            stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE,
-            text=True,
-        )
-        deadline = time.monotonic() + 60
-        while sum(n for t, n in site.hits.items() if t.startswith("/p/")) < 60:
-            assert time.monotonic() < deadline, "the crawl never got half-way"
-            time.sleep(0.02)
+        coordinator = shared.start_coordinator(site, pages_fetched=60, concurrency=4)
         victim = shared.workers[0]
         os.kill(victim.pid, signal.SIGKILL)
         _, stderr = coordinator.communicate(timeout=RUN_TIMEOUT)
@@ -233,18 +241,7 @@ def test_an_interrupted_shared_crawl_resumes(shared: SharedRun):
     run from what Redis kept, without fetching a stored page again."""
     with FixtureServer(_site(80, delay=0.05)) as site:
         shared.start_workers(1)
-        coordinator = subprocess.Popen(
-            shared.coordinator(site.url, config={"crawl": {"concurrency": 2}}),
-            cwd=shared.tmp,
-            env=subprocess_env(),
-            stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE,
-            text=True,
-        )
-        deadline = time.monotonic() + 60
-        while sum(n for t, n in site.hits.items() if t.startswith("/p/")) < 20:
-            assert time.monotonic() < deadline, "the crawl never started"
-            time.sleep(0.02)
+        coordinator = shared.start_coordinator(site, pages_fetched=20, concurrency=2)
         coordinator.send_signal(signal.SIGTERM)
         _, stderr = coordinator.communicate(timeout=RUN_TIMEOUT)
         assert coordinator.returncode == 3, stderr

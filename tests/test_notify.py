@@ -5,7 +5,6 @@ one warning line and changes no exit code; no secret shows in any output."""
 
 from __future__ import annotations
 
-import datetime as dt
 import email
 import json
 import ssl
@@ -18,10 +17,7 @@ from pathlib import Path
 import pytest
 from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import AuthResult, LoginPassword
-from cryptography import x509
-from cryptography.hazmat.primitives import hashes, serialization
-from cryptography.hazmat.primitives.asymmetric import ec
-from cryptography.x509.oid import NameOID
+from certificates import self_signed_certificate
 from fixture_server import FixtureServer, closed_port, html_page
 from services import free_port
 from stored_runs import finding, store_run
@@ -54,35 +50,6 @@ def smtp():
         yield controller.port, inbox
     finally:
         controller.stop()
-
-
-def _certificate(tmp_path: Path) -> tuple[Path, Path]:
-    """A self-signed certificate for localhost, and its key."""
-    key = ec.generate_private_key(ec.SECP256R1())
-    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "localhost")])
-    now = dt.datetime.now(dt.UTC)
-    cert = (
-        x509.CertificateBuilder()
-        .subject_name(name)
-        .issuer_name(name)
-        .public_key(key.public_key())
-        .serial_number(x509.random_serial_number())
-        .not_valid_before(now - dt.timedelta(minutes=5))
-        .not_valid_after(now + dt.timedelta(days=1))
-        .add_extension(x509.SubjectAlternativeName([x509.DNSName("localhost")]), critical=False)
-        .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
-        .sign(key, hashes.SHA256())
-    )
-    cert_path, key_path = tmp_path / "smtp.pem", tmp_path / "smtp.key"
-    cert_path.write_bytes(cert.public_bytes(serialization.Encoding.PEM))
-    key_path.write_bytes(
-        key.private_bytes(
-            serialization.Encoding.PEM,
-            serialization.PrivateFormat.PKCS8,
-            serialization.NoEncryption(),
-        )
-    )
-    return cert_path, key_path
 
 
 class _Hooks(BaseHTTPRequestHandler):
@@ -199,7 +166,7 @@ def test_each_team_gets_its_own_mail_and_the_overview_its_own(cli, tmp_path, smt
 
 
 def test_dutch_mails_over_starttls_with_a_login(cli, tmp_path, write_config, monkeypatch):
-    cert, key = _certificate(tmp_path)
+    cert, key = self_signed_certificate(tmp_path, "localhost")
     context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
     context.load_cert_chain(cert, key)
     logins: list[tuple[bytes, bytes]] = []
