@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from functools import cache
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
-from fixture_server import HTML, Reply
+from fixture_server import HTML, QuietHandler, Reply
 
 _TICK = 0.05  # seconds between looks at whether the server is closing
 
@@ -114,7 +114,7 @@ class FaultServer:
     def _handler_class(self) -> type[BaseHTTPRequestHandler]:
         server = self
 
-        class Handler(BaseHTTPRequestHandler):
+        class Handler(QuietHandler):
             protocol_version = "HTTP/1.1"
 
             def _serve(self, send_body: bool) -> None:
@@ -162,18 +162,6 @@ class FaultServer:
                 while send_body and not server.closing.wait(drip.interval):
                     self.wfile.write(b"1\r\n \r\n")  # a chunk of one byte
                     self.wfile.flush()
-
-            def do_GET(self) -> None:  # noqa: N802 - the http.server API
-                self._serve(send_body=True)
-
-            def do_HEAD(self) -> None:  # noqa: N802
-                self._serve(send_body=False)
-
-            def do_POST(self) -> None:  # noqa: N802
-                self._serve(send_body=True)
-
-            def log_message(self, format: str, *args: object) -> None:  # noqa: A002
-                pass
 
         return Handler
 

@@ -92,6 +92,26 @@ class _QuietServer(ThreadingHTTPServer):
             super().handle_error(request, client_address)
 
 
+class QuietHandler(BaseHTTPRequestHandler):
+    """A test server's handler: GET, HEAD and POST go to `_serve(send_body)`, and nothing
+    is logged (test output stays clean)."""
+
+    def _serve(self, send_body: bool) -> None:
+        raise NotImplementedError
+
+    def do_GET(self) -> None:  # noqa: N802 - the http.server API
+        self._serve(send_body=True)
+
+    def do_HEAD(self) -> None:  # noqa: N802
+        self._serve(send_body=False)
+
+    def do_POST(self) -> None:  # noqa: N802
+        self._serve(send_body=True)
+
+    def log_message(self, format: str, *args: object) -> None:  # noqa: A002
+        pass
+
+
 class FixtureServer:
     """A ThreadingHTTPServer on 127.0.0.1 with an ephemeral port, run in a daemon thread."""
 
@@ -153,7 +173,7 @@ class FixtureServer:
     def _handler_class(self) -> type[BaseHTTPRequestHandler]:
         server = self
 
-        class Handler(BaseHTTPRequestHandler):
+        class Handler(QuietHandler):
             protocol_version = "HTTP/1.1"
             disable_nagle_algorithm = True  # headers and body are two writes: no ACK waits
 
@@ -180,18 +200,6 @@ class FixtureServer:
                         self.wfile.write(reply.body)
                 except ConnectionError:
                     self.close_connection = True  # the client gave up (timeout): fine
-
-            def do_GET(self) -> None:  # noqa: N802 - the http.server API
-                self._serve(send_body=True)
-
-            def do_HEAD(self) -> None:  # noqa: N802
-                self._serve(send_body=False)
-
-            def do_POST(self) -> None:  # noqa: N802
-                self._serve(send_body=True)
-
-            def log_message(self, format: str, *args: object) -> None:  # noqa: A002
-                pass  # keep test output clean
 
         return Handler
 

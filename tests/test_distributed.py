@@ -8,7 +8,6 @@ import datetime as dt
 import os
 import signal
 import subprocess
-import time
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -25,6 +24,7 @@ from conftest import (
     stable_findings,
     subprocess_env,
 )
+from fault_server import wait_until
 from fixture_server import FixtureServer, Reply, html_page
 from redis import StrictRedis
 from services import Redis, wait_until_connected
@@ -87,10 +87,11 @@ class SharedRun:
             stderr=subprocess.PIPE,
             text=True,
         )
-        deadline = time.monotonic() + 60
-        while sum(n for t, n in site.hits.items() if t.startswith("/p/")) < pages_fetched:
-            assert time.monotonic() < deadline, f"{pages_fetched} pages never fetched"
-            time.sleep(0.02)
+        wait_until(
+            lambda: sum(n for t, n in site.hits.items() if t.startswith("/p/")) >= pages_fetched,
+            60,
+            f"{pages_fetched} pages fetched",
+        )
         return coordinator
 
     def run(self, url: str, *args: str, **kw: Any) -> subprocess.CompletedProcess[str]:
