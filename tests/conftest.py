@@ -92,6 +92,26 @@ def subprocess_env() -> dict[str, str]:
     return env
 
 
+def run_to_end(
+    command: list[str], cwd: Path | None = None, env: dict[str, str] | None = None
+) -> subprocess.CompletedProcess[str]:
+    """`command` run to its end as the tests run shoplint: its output kept as text, the
+    tests' environment (fixed SHOPLINT_TODAY), and RUN_TIMEOUT against a hang."""
+    return subprocess.run(
+        command,
+        cwd=cwd,
+        env=env or subprocess_env(),
+        capture_output=True,
+        text=True,
+        timeout=RUN_TIMEOUT,
+    )
+
+
+def shoplint_in(cwd: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    """`shoplint ARGS` run to its end in `cwd`."""
+    return run_to_end(shoplint_command(*args), cwd)
+
+
 RunShoplint = Callable[..., tuple[subprocess.CompletedProcess[str], StoreReader]]
 
 
@@ -143,14 +163,7 @@ def run_shoplint(tmp_path: Path, run_args, store_reader: StoreReader) -> RunShop
         config: dict[str, Any] | None = None,
         store: StoreReader | None = None,
     ):
-        proc = subprocess.run(
-            run_args(url, *args, config=config, store=store),
-            cwd=tmp_path,
-            env=subprocess_env(),
-            capture_output=True,
-            text=True,
-            timeout=RUN_TIMEOUT,
-        )
+        proc = run_to_end(run_args(url, *args, config=config, store=store), tmp_path)
         return proc, store or store_reader
 
     return run
@@ -161,14 +174,7 @@ def shoplint_cli(tmp_path: Path) -> Callable[..., subprocess.CompletedProcess[st
     """Any shoplint command line, run in tmp_path."""
 
     def run(*args: str) -> subprocess.CompletedProcess[str]:
-        return subprocess.run(
-            shoplint_command(*args),
-            cwd=tmp_path,
-            env=subprocess_env(),
-            capture_output=True,
-            text=True,
-            timeout=RUN_TIMEOUT,
-        )
+        return shoplint_in(tmp_path, *args)
 
     return run
 

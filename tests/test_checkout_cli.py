@@ -6,12 +6,11 @@ from __future__ import annotations
 import base64
 import datetime as dt
 import json
-import subprocess
 from pathlib import Path
 
 import yaml
 from checkout_shop import GUEST_STEPS, CheckoutShop, Flaws, guest_flow, walk
-from conftest import RUN_TIMEOUT, TODAY, shoplint_command, subprocess_env
+from conftest import TODAY, shoplint_in
 
 from ground.model import FlowEnd, StepStatus
 from shoplint.demo import DemoShop
@@ -20,14 +19,7 @@ DEMO_CONFIG = Path(__file__).parent.parent / "shoplint" / "demo" / "shoplint.yml
 
 
 def checkout_cli(tmp_path: Path, url: str, config: Path):
-    return subprocess.run(
-        shoplint_command("checkout", url, "--config", str(config)),
-        cwd=tmp_path,
-        env=subprocess_env(),
-        capture_output=True,
-        text=True,
-        timeout=RUN_TIMEOUT,
-    )
+    return shoplint_in(tmp_path, "checkout", url, "--config", str(config))
 
 
 def test_checkout_prints_each_step_with_status_and_time(tmp_path, write_config):

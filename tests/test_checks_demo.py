@@ -6,13 +6,12 @@ The demo is crawled once for the whole module; each family has its own section b
 from __future__ import annotations
 
 import datetime as dt
-import subprocess
 from pathlib import Path
 from typing import Any
 
 import pytest
 import yaml
-from conftest import RUN_TIMEOUT, TODAY, StoreReader, shoplint_command, subprocess_env
+from conftest import TODAY, StoreReader, shoplint_in
 
 from checks.registry import REGISTRY
 from shoplint.demo import DemoShop
@@ -34,22 +33,16 @@ def demo_findings(tmp_path_factory: pytest.TempPathFactory) -> list[dict[str, An
     store = StoreReader(tmp / "shoplint.db", tmp / "report")
     with DemoShop(today=dt.date.fromisoformat(TODAY)) as shop:
         base = shop.url.rstrip("/")
-        proc = subprocess.run(
-            shoplint_command(
-                "run",
-                shop.url,
-                "--db",
-                str(store.db),
-                "--out",
-                str(store.out),
-                "--config",
-                str(DEMO_CONFIG),  # the demo's checkout flows; defaults otherwise
-            ),
-            cwd=tmp,
-            env=subprocess_env(),
-            capture_output=True,
-            text=True,
-            timeout=RUN_TIMEOUT,
+        proc = shoplint_in(
+            tmp,
+            "run",
+            shop.url,
+            "--db",
+            str(store.db),
+            "--out",
+            str(store.out),
+            "--config",
+            str(DEMO_CONFIG),  # the demo's checkout flows; defaults otherwise
         )
     assert proc.returncode in (0, 1), proc.stderr  # 1: the seeded defects fail the gate
     report = store.findings_json()

@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 import datetime as dt
-import subprocess
 from pathlib import Path
 
 import pytest
 import yaml
-from conftest import CRAWLED, RUN_TIMEOUT, TODAY, StoreReader, shoplint_command, subprocess_env
+from conftest import CRAWLED, TODAY, StoreReader, shoplint_in
 
 from shoplint.demo import DemoShop
 from shoplint.demo.server import Site
@@ -30,14 +29,7 @@ def demo_crawl(tmp_path_factory: pytest.TempPathFactory) -> tuple[str, StoreRead
     store = StoreReader(tmp / "shoplint.db", tmp / "report")
     with DemoShop(today=dt.date.fromisoformat(TODAY)) as shop:
         base = shop.url.rstrip("/")
-        proc = subprocess.run(
-            shoplint_command("run", shop.url, "--db", str(store.db), "--out", str(store.out)),
-            cwd=tmp,
-            env=subprocess_env(),
-            capture_output=True,
-            text=True,
-            timeout=RUN_TIMEOUT,
-        )
+        proc = shoplint_in(tmp, "run", shop.url, "--db", str(store.db), "--out", str(store.out))
     assert proc.returncode in CRAWLED, proc.stderr
     return base, store
 
@@ -138,14 +130,7 @@ def test_references_are_recorded_with_source_kind_and_text(demo_crawl, site):
 
 
 def test_demo_command_writes_a_report_and_says_where(tmp_path):
-    proc = subprocess.run(
-        shoplint_command("demo", "--out", str(tmp_path / "report")),
-        cwd=tmp_path,
-        env=subprocess_env(),
-        capture_output=True,
-        text=True,
-        timeout=RUN_TIMEOUT,
-    )
+    proc = shoplint_in(tmp_path, "demo", "--out", str(tmp_path / "report"))
     assert proc.returncode == 0, proc.stderr
     index = tmp_path / "report" / "index.html"
     assert f"Report: {index}" in proc.stdout

@@ -20,7 +20,9 @@ from conftest import (
     TODAY,
     StoreReader,
     report_of,
+    run_to_end,
     shoplint_command,
+    shoplint_in,
     stable_findings,
     subprocess_env,
 )
@@ -95,14 +97,7 @@ class SharedRun:
         return coordinator
 
     def run(self, url: str, *args: str, **kw: Any) -> subprocess.CompletedProcess[str]:
-        return subprocess.run(
-            self.coordinator(url, *args, **kw),
-            cwd=self.tmp,
-            env=subprocess_env(),
-            capture_output=True,
-            text=True,
-            timeout=RUN_TIMEOUT,
-        )
+        return run_to_end(self.coordinator(url, *args, **kw), self.tmp)
 
     def workers_done(self) -> list[tuple[int, str]]:
         """Each worker's exit code and output, once it has ended."""
@@ -176,16 +171,12 @@ def test_the_demo_shop_shared_by_three_processes_on_postgresql_finds_what_one_do
     shared = SharedRun(tmp_path, redis, pg_url)
     try:
         with DemoShop(today=dt.date.fromisoformat(TODAY)) as shop:
-            alone = subprocess.run(
-                shoplint_command(
-                    "run", shop.url, "--internal-only", "--db", str(tmp_path / "alone.db"),
-                    "--out", str(tmp_path / "alone"),
-                ),
-                cwd=tmp_path, env=subprocess_env(), capture_output=True, text=True,
-                timeout=RUN_TIMEOUT,
+            alone = shoplint_in(
+                tmp_path, "run", shop.url, "--internal-only", "--db", str(tmp_path / "alone.db"),
+                "--out", str(tmp_path / "alone"),
             )  # fmt: skip
             shared.start_workers(2)
-            together = shared.run(shop.url, "--internal-only")
+            together = shared.run(shop.url, "--internal-only", "--no-crawl")
             workers = shared.workers_done()
     finally:
         shared.stop_all()
@@ -275,14 +266,7 @@ def test_no_crawl_coordinator_leaves_the_fetching_to_workers(shared: SharedRun):
 
 
 def test_worker_without_a_crawl_gives_up_in_one_line(tmp_path: Path, redis: Redis):
-    proc = subprocess.run(
-        shoplint_command("worker", redis.url, "--wait", "1"),
-        cwd=tmp_path,
-        env=subprocess_env(),
-        capture_output=True,
-        text=True,
-        timeout=RUN_TIMEOUT,
-    )
+    proc = shoplint_in(tmp_path, "worker", redis.url, "--wait", "1")
     assert proc.returncode == 3
     assert proc.stderr.strip() == f"shoplint: worker: no crawl to join at {redis.url} within 1 s"
 
@@ -296,15 +280,14 @@ def test_worker_without_a_crawl_gives_up_in_one_line(tmp_path: Path, redis: Redi
     ],
 )
 def test_bad_frontier_is_one_line(tmp_path: Path, frontier: str, code: int, message: str):
-    proc = subprocess.run(
-        shoplint_command(
-            "run", "http://127.0.0.1:1/", "--db", str(tmp_path / "s.db"), "--frontier", frontier
-        ),
-        cwd=tmp_path,
-        env=subprocess_env(),
-        capture_output=True,
-        text=True,
-        timeout=RUN_TIMEOUT,
+    proc = shoplint_in(
+        tmp_path,
+        "run",
+        "http://127.0.0.1:1/",
+        "--db",
+        str(tmp_path / "s.db"),
+        "--frontier",
+        frontier,
     )
     assert proc.returncode == code, proc.stderr
     assert message in proc.stderr

@@ -20,6 +20,7 @@ from conftest import (
     RUN_TIMEOUT,
     TODAY,
     report_of,
+    run_to_end,
     shoplint_command,
     stable_findings,
     subprocess_env,
@@ -35,14 +36,7 @@ PAGES = 150  # of the slow shop: a crawl that lasts long enough to lose its data
 
 
 def _run(cwd: Path, *args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess:
-    return subprocess.run(
-        shoplint_command(*args),
-        cwd=cwd,
-        env=env or subprocess_env(),
-        capture_output=True,
-        text=True,
-        timeout=RUN_TIMEOUT,
-    )
+    return run_to_end(shoplint_command(*args), cwd, env)
 
 
 def test_the_demo_shop_on_postgresql_finds_what_sqlite_finds(

@@ -9,13 +9,12 @@ from __future__ import annotations
 
 import os
 import re
-import subprocess
 from html import escape
 from pathlib import Path
 
 import pytest
 import yaml
-from conftest import CRAWLED, RUN_TIMEOUT, shoplint_command, subprocess_env
+from conftest import CRAWLED, shoplint_in
 from fixture_server import FixtureServer, html_page
 from stored_runs import finding
 
@@ -87,7 +86,7 @@ def evil_report(tmp_path_factory: pytest.TempPathFactory) -> Path:
     config.write_text(yaml.safe_dump({"crawl": {"retries": 0}, "teams": teams}), encoding="utf-8")
     common = ["--db", str(db), "--out", str(out), "--config", str(config)]
     with FixtureServer(evil_shop()) as site:
-        crawled = shoplint(tmp, "run", site.url, *common)
+        crawled = shoplint_in(tmp, "run", site.url, *common)
     assert crawled.returncode in CRAWLED, crawled.stderr
     injected = [
         finding("PAG010", f"/tekst/{n}/", None, f"Filler text in: {p}", p, site=site.url)
@@ -99,20 +98,9 @@ def evil_report(tmp_path_factory: pytest.TempPathFactory) -> Path:
     store = SqliteStore(str(db))
     store.add_findings(1, injected)
     store.close()
-    gate = shoplint(tmp, "gate", *common)
+    gate = shoplint_in(tmp, "gate", *common)
     assert gate.returncode == 1, gate.stdout + gate.stderr
     return out
-
-
-def shoplint(cwd: Path, *args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        shoplint_command(*args),
-        cwd=cwd,
-        env=subprocess_env(),
-        capture_output=True,
-        text=True,
-        timeout=RUN_TIMEOUT,
-    )
 
 
 def open_report(browser: Browser, path: Path, width: int = 1280) -> tuple[Page, list[str]]:
