@@ -370,7 +370,7 @@ def _page_language(page: Page, ctx: CheckContext) -> Finding | None:
 
 
 def _zoom_blocked(page: Page, ctx: CheckContext) -> Finding | None:
-    viewport = head_of(page.doc).viewport
+    viewport = head_of(page).viewport
     if not viewport or not ctx.enabled(ZOOM_BLOCKED):
         return None
     settings = {}

@@ -1,13 +1,12 @@
 """What a page says about itself in its head and main heading (meta description, viewport,
-language versions, h1s), read in one pass over those elements and kept while the tree
-lives: the seo and accessibility rules and the site facts all ask."""
+language versions, h1s), read in one pass over those elements, once a page: the seo and
+accessibility rules both ask."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from weakref import WeakKeyDictionary
 
-import lxml.html
+from checks.page import Page, once_a_page
 
 
 @dataclass(slots=True)
@@ -26,19 +25,10 @@ class Head:
     h1s: list[str] = field(default_factory=list)  # each h1's text, whitespace squeezed
 
 
-_HEADS: WeakKeyDictionary[lxml.html.HtmlElement, Head] = WeakKeyDictionary()
-
-
-def head_of(doc: lxml.html.HtmlElement) -> Head:
-    head = _HEADS.get(doc)
-    if head is None:
-        head = _HEADS[doc] = _read(doc)
-    return head
-
-
-def _read(doc: lxml.html.HtmlElement) -> Head:
+@once_a_page
+def head_of(page: Page) -> Head:
     head = Head()
-    for el in doc.iter("meta", "link", "h1"):
+    for el in page.doc.iter("meta", "link", "h1"):
         tag = el.tag
         if tag == "h1":
             head.h1s.append(" ".join(el.text_content().split()))

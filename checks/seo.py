@@ -56,7 +56,7 @@ _SNIPPET = 80  # characters of text quoted
 
 def meta_description(page: Page) -> str | None:
     """The site fact SEO006 compares: the page's meta description, squeezed and cut."""
-    description = head_of(page.doc).description
+    description = head_of(page).description
     return description[:_DESCRIPTION_LIMIT] if description else None
 
 
@@ -64,7 +64,7 @@ def meta_description(page: Page) -> str | None:
 
 
 def check_page(page: Page, ctx: CheckContext) -> Iterator[Finding | None]:
-    head = head_of(page.doc)
+    head = head_of(page)
     if head.alternates:
         yield from _hreflang_codes(page, head, ctx)
         if ctx.enabled(HREFLANG_MISMATCH):
