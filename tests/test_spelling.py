@@ -14,7 +14,7 @@ import pytest
 from checks.context import CheckContext
 from checks.page import Page
 from checks.spelling.config import SpellingConfig, SpellingSettings
-from checks.spelling.dictionaries import dictionaries_version
+from checks.spelling.dictionaries import dictionaries_version, speller
 from checks.spelling.family import check_page, judged, misspellings, words_fact
 from checks.spelling.judge import verdict, verdicts
 from checks.spelling.neighbours import _search, neighbours
@@ -190,6 +190,26 @@ def test_buttons_navigation_code_and_reviews_told_apart():
     left_out = set(text.ignored.split())
     assert {"kwonlyargs", "rsync", "Gazelle", "fietz", "Snel"} <= left_out
     assert "Bestellen" not in left_out and text.names == "Velozz"
+
+
+def test_template_parts_hidden_or_inside_left_out_text_are_not_read():
+    html = """<html><body><div hidden><h2>Verborgen kopp</h2></div>
+    <div style="display: none"><nav><a href="/a/">Onzichtbaar</a></nav></div>
+    <div class="reviews"><h3>Klantenreviewz</h3><button>Nutig</button></div>
+    <nav><ul><li style="visibility:hidden"><a href="/b/">Weg</a></li>
+    <li><a href="/c/">Fietsen</a></li></ul></nav><h2>Zichtbaar</h2></body></html>"""
+    text = team_text(lxml.html.fromstring(html), ())
+    assert [(p.place, p.text) for p in text.passages if p.place is not Place.TEXT] == [
+        (Place.HEADING, "Zichtbaar"),
+        (Place.NAVIGATION, "Fietsen"),
+    ]
+
+
+def test_a_word_a_dictionary_cannot_hold_is_taken_as_right():
+    # en_US is latin-1: "Łódźa" cannot be looked up there, and what cannot be judged is
+    # never reported; a word both dictionaries can hold and reject is still rejected
+    assert speller("en").accepts("Łódźa") and not speller("en").accepts("qqxzv")
+    assert not list(misspellings("We ship from Łódźa daily.", "en", frozenset(), 0))
 
 
 def test_config_section_errors_name_the_key(tmp_path):

@@ -11,8 +11,9 @@ loads each once per run, and every distinct word is looked up once (`Speller.kno
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from functools import cache
+from functools import cache, cached_property
 from importlib.metadata import version
 from pathlib import Path
 
@@ -93,17 +94,21 @@ class Speller:
     def accepts(self, word: str) -> bool:
         """in_own_dictionary, not remembered: for the thousands of candidates a search for
         a word's neighbours asks about once each (remembered, they took ~100 MB a run on
-        a programming manual)."""
-        return any(_spells(name, word) for name in _DICTIONARIES[self.lang])
+        a programming manual). Hunspell's verdict; a word a dictionary's encoding cannot
+        hold (latin-1 for some: Ł, č) is taken as right: what cannot be judged is never
+        reported."""
+        for spells in self._lookups:
+            try:
+                if spells(word):
+                    return True
+            except UnicodeError:
+                return True
+        return False
 
-
-def _spells(dictionary: str, word: str) -> bool:
-    """Hunspell's verdict; a word its dictionary's encoding cannot hold (latin-1 for some:
-    Ł, č) is taken as right: what cannot be judged is never reported."""
-    try:
-        return bool(_hunspell(dictionary).spell(word))
-    except UnicodeError:
-        return True
+    @cached_property
+    def _lookups(self) -> tuple[Callable[[str], bool], ...]:
+        """Each dictionary's look-up, bound once: a search makes hundreds a word."""
+        return tuple(_hunspell(name).spell for name in _DICTIONARIES[self.lang])
 
 
 @cache

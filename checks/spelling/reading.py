@@ -16,7 +16,7 @@ import re
 import zlib
 from collections.abc import Container, Iterator
 from dataclasses import dataclass, field
-from functools import lru_cache
+from functools import cache, lru_cache
 from typing import NamedTuple
 
 from checks.context import CheckContext
@@ -26,7 +26,7 @@ from checks.rendered_only import RenderedOnly
 from checks.spelling.dictionaries import languages, speller
 from checks.spelling.judge import could_be_reported
 from checks.spelling.text import Passage, Place, address_words, team_text
-from checks.spelling.words import Word, scan
+from checks.spelling.words import Word, chunks_of, repeated_in, word_of, words_in
 from checks.text_language import Language, detected_language, language_of_tag
 
 _CHECKED = frozenset(languages())
@@ -36,6 +36,7 @@ _VOCABULARY_WORDS = re.compile(r"[^\W_]+(?:['-][^\W_]+)*")
 _DETECT_WORDS = 12  # a block this long says which language it is in itself
 _SENTENCE_CHARS = 160  # of the evidence
 _PLACES = {place.name: place for place in Place}
+_CHUNKS_KEPT = 200_000  # chunks told apart per language, at most (then forgotten at once)
 
 
 class Unknown(NamedTuple):
@@ -99,7 +100,8 @@ def page_words(page: Page, ctx: CheckContext) -> PageWords:
     first: dict[tuple[str, str, bool, bool], Unknown] = {}
     for passage in parts:
         lang, unknown, repeated = _read_in_language(passage, page_lang, own)
-        _gather(first, passage, lang, unknown, (rendered, settings.min_confidence))
+        if unknown:  # most passages have none: nothing to gather
+            _gather(first, passage, lang, unknown, (rendered, settings.min_confidence))
         words.repeated.extend(
             Repeated(word, lang, sentence_of(passage.text, f"{word} {word}")) for word in repeated
         )
@@ -160,9 +162,38 @@ def rejected(text: str, lang: str, own: Container[str]) -> Iterator[tuple[str, b
 def read(text: str, lang: str) -> tuple[tuple[Word, ...], tuple[str, ...]]:
     """The words of `text` the language's dictionaries reject, and its repeated words:
     once per distinct text (navigation, buttons and shared blocks recur on every page)."""
-    found = scan(text)
-    spell = speller(lang)
-    return tuple(w for w in found.words if not spell.known(w.text)), found.repeated
+    chunks = chunks_of(text)
+    rejecting = _rejecting(lang).among(chunks)
+    return (words_in(chunks, rejecting) if rejecting else ()), repeated_in(text, chunks)
+
+
+class _Rejecting:
+    """The chunks whose word a language's dictionaries reject, told once per chunk (until
+    _CHUNKS_KEPT): a text's chunks are then sorted out by set operations, in C."""
+
+    def __init__(self, lang: str):
+        self._spell = speller(lang)
+        self._told: set[str] = set()
+        self._rejected: set[str] = set()
+
+    def among(self, chunks: list[str]) -> set[str]:
+        new = set(chunks).difference(self._told)
+        if new:
+            if len(self._told) + len(new) > _CHUNKS_KEPT:
+                self._told.clear()
+                self._rejected.clear()
+                new = set(chunks)
+            self._told.update(new)
+            known = self._spell.known
+            self._rejected.update(
+                chunk for chunk in new if (word := word_of(chunk)) and not known(word)
+            )
+        return self._rejected.intersection(chunks)
+
+
+@cache
+def _rejecting(lang: str) -> _Rejecting:
+    return _Rejecting(lang)
 
 
 def _parts(unknown: tuple[Word, ...], lang: str, own: Container[str]) -> Iterator[tuple[str, bool]]:
@@ -207,7 +238,7 @@ def _read_in_language(
         if detected is not None and detected.code != lang:
             lang = detected.code
             unknown, repeated = read(passage.text, lang) if lang in _CHECKED else _NOTHING
-    return lang, list(_parts(unknown, lang, own)), repeated
+    return lang, list(_parts(unknown, lang, own)) if unknown else [], repeated
 
 
 @lru_cache(maxsize=20_000)

@@ -4,7 +4,7 @@ all read, so it is worked out one way, here."""
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Container
 
 import lxml.html
 
@@ -107,3 +107,26 @@ def _collect_text(el: lxml.html.HtmlElement, append: Callable[[str], None]) -> N
 def is_visible(el: lxml.html.HtmlElement) -> bool:
     """Whether a visitor can see `el`: neither it nor any element around it is hidden."""
     return is_shown(el) and all(is_shown(ancestor) for ancestor in el.iterancestors())
+
+
+class VisibleIn:
+    """is_visible for many elements of one tree, each element around them looked at once
+    (a navigation's links share their ancestors: asked one by one, the walks up cost more
+    than the rest of reading them); `left_out`: elements taken as hidden too."""
+
+    def __init__(self, left_out: Container[lxml.html.HtmlElement] = frozenset()):
+        self._left_out = left_out
+        self._visible: dict[lxml.html.HtmlElement, bool] = {}
+
+    def __call__(self, el: lxml.html.HtmlElement) -> bool:
+        visible = self._visible
+        path = []
+        up: lxml.html.HtmlElement | None = el
+        while up is not None and up not in visible:
+            path.append(up)
+            up = up.getparent()
+        answer = True if up is None else visible[up]
+        for up in reversed(path):
+            answer = answer and up not in self._left_out and is_shown(up)
+            visible[up] = answer
+        return answer
