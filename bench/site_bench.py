@@ -76,8 +76,11 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     )
     ap.add_argument(
         "--profile",
-        action="store_true",
-        help="afterwards, run shoplint-all once more under py-spy: hot functions per process",
+        nargs="?",
+        const="shoplint-all",
+        choices=list(SHOPLINT_VARIANTS),
+        help="afterwards, run a shoplint variant (default shoplint-all) once more under"
+        " py-spy: hot functions per process",
     )
     add_run_options(ap, repeat=3)
     ap.add_argument("--out", help="results JSON (default bench/results/site-latest.json)")
@@ -193,7 +196,7 @@ def bench_site(args: argparse.Namespace) -> int:
         print(f"no such folder: {args.site}{hint}", file=sys.stderr)
         return 2
     tools, notes = prepare_tools(args.tools)
-    configs = write_configs(tools + (["shoplint-all"] if args.profile else []))
+    configs = write_configs(tools + ([args.profile] if args.profile else []))
     label = site_label(args.site)
     out: dict[str, Any] = {
         **run_header(),
@@ -212,7 +215,7 @@ def bench_site(args: argparse.Namespace) -> int:
             run_median(t, command(t, server, configs), server, opts, label) for t in tools
         ]
         if args.profile and shoplint_unavailable() is None:
-            run = command("shoplint-all", server, configs)
+            run = command(args.profile, server, configs)
             out["profile"] = profile_shoplint(server, run, args.timeout, label)
     out["finished"] = time.strftime("%Y-%m-%dT%H:%M:%S%z")
     path = Path(args.out or RESULTS / "site-latest.json")

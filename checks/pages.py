@@ -252,9 +252,9 @@ def _unreachable_and_failing(
     site: SiteView, entries: list[SitemapEntry], probe: str, ctx: CheckContext
 ) -> Iterator[Finding | None]:
     """Pages that answer a server error, addresses that keep answering 429 (rate-limited:
-    not checked), and sitemap pages no page links to. One pass over the references serves
-    all: which addresses failing with 5xx are only images, stylesheets or scripts (other
-    rules report those), and which sitemap pages are linked."""
+    not checked), and sitemap pages no page links to: which addresses failing with 5xx are
+    only images, stylesheets or scripts (other rules report those), from the references to
+    them; which sitemap pages are linked, from the pages linking to each address."""
     fetches = site.fetches
     failing = {
         url: fetch
@@ -272,22 +272,20 @@ def _unreachable_and_failing(
     landing = _landing_pages(site, listed) if listed and ctx.enabled(ORPHAN) else {}
     if not failing and not landing:
         return
-    linked: set[str] = set()
     as_page: set[str] = set()
     as_resource: set[str] = set()
     referrer: dict[str, str] = {}
-    # the failing addresses need every kind of reference; the orphans only links
-    for ref in site.references(None if failing else _LINK_KINDS):
-        target = ref.target
-        if target is None:
-            continue
-        if target in failing and ref.kind.navigable:
-            as_page.add(target)
-            referrer.setdefault(target, ref.source)
-        elif target in failing:
-            as_resource.add(target)
-        if ref.kind in _LINK_KINDS and (page := landing.get(target)) and page != ref.source:
-            linked.add(page)
+    for ref in site.references(targets=failing) if failing else ():  # of every kind
+        if ref.kind.navigable:
+            as_page.add(ref.target)
+            referrer.setdefault(ref.target, ref.source)
+        else:
+            as_resource.add(ref.target)
+    linked = {  # a landing page is linked when a page other than itself links to it
+        page
+        for target, least, greatest in (site.linking_pages(_LINK_KINDS) if landing else ())
+        if (page := landing.get(target)) and (least != greatest or least != page)
+    }
     for url, fetch in failing.items():
         where = referrer.get(url)
         from_page = f"; linked from {where.removeprefix(ctx.site_origin)}" if where else ""

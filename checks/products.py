@@ -283,7 +283,7 @@ def _not_in_category(
     if not categories:
         return
     shown: set[str] = set()  # the pages category pages link to, at the end of redirects
-    for ref in site.references([RefKind.A]):
+    for ref in site.references([RefKind.A], sources=categories):
         if ref.kind is RefKind.A and ref.target and ref.source in categories:
             chain = site.chain(ref.target)
             shown.add(chain[-1].url if chain else ref.target)

@@ -31,8 +31,20 @@ class SiteView:
     def fetches(self) -> dict[str, Fetch]:
         return {f.url: f for f in self._run.fetches(self.run_id)}
 
-    def references(self, kinds: Iterable[RefKind] | None = None) -> Iterator[Reference]:
-        return self._run.references(self.run_id, kinds)
+    def references(
+        self,
+        kinds: Iterable[RefKind] | None = None,
+        sources: Iterable[str] | None = None,
+        targets: Iterable[str] | None = None,
+    ) -> Iterator[Reference]:
+        """Of `kinds`, and on the pages `sources` or to the addresses `targets`, only, when
+        given: a rule that needs a few pages' references does not read the whole site's
+        (see RunReader.references)."""
+        return self._run.references(self.run_id, kinds, sources, targets)
+
+    def linking_pages(self, kinds: Iterable[RefKind]) -> Iterator[tuple[str, str, str]]:
+        """(target, least source, greatest source) by address linked (RunReader)."""
+        return self._run.linking_pages(self.run_id, kinds)
 
     def sitemap_entries(self) -> Iterator[SitemapEntry]:
         return self._run.sitemap_entries(self.run_id)

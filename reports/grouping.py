@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date
+from functools import cached_property
 
 from checks.registry import REGISTRY, Rule
 from reports.data import SEVERITY_RANK, ReportedFinding
@@ -33,7 +34,7 @@ class FindingGroup:
     def pages(self) -> int:
         return len(self.items)
 
-    @property
+    @cached_property  # asked several times a row; the items are all there by then
     def first_seen(self) -> date | None:
         return min((f.first_seen for f in self.items if f.first_seen), default=None)
 

@@ -31,6 +31,7 @@ class Router:
         self._default = owners.default
         self._rules = [_CompiledRule(index, rule) for index, rule in enumerate(owners.rules)]
         self._url_matches: dict[str, tuple[bool, ...]] = {}  # URL -> per rule, memoised
+        self._routes: dict[tuple, Route] = {}  # (URL matches, rule, family, team): memoised
 
     def route(self, finding: Finding) -> Finding:
         owner = self.decide(finding.url, finding.code, finding.check, finding.owner).owner
@@ -43,6 +44,15 @@ class Router:
         if url_matches is None:
             url_matches = tuple(rule.matches_url(url) for rule in self._rules)
             self._url_matches[url] = url_matches
+        key = (url_matches, code, family, own_team)
+        route = self._routes.get(key)
+        if route is None:
+            route = self._routes[key] = self._decided(url_matches, code, family, own_team)
+        return route
+
+    def _decided(
+        self, url_matches: tuple[bool, ...], code: str, family: str, own_team: str | None
+    ) -> Route:
         for rule in reversed(self._rules):
             if url_matches[rule.index] and rule.matches_finding(code, family):
                 note = f" ({rule.note})" if rule.note else ""

@@ -77,8 +77,15 @@ class CrawlWriter(Protocol):
 class RunReader(Protocol):
     def fetches(self, run_id: int) -> Iterator[Fetch]: ...
     def references(
-        self, run_id: int, kinds: Iterable[RefKind] | None = None
+        self,
+        run_id: int,
+        kinds: Iterable[RefKind] | None = None,
+        sources: Iterable[str] | None = None,
+        targets: Iterable[str] | None = None,
     ) -> Iterator[Reference]: ...
+    def linking_pages(
+        self, run_id: int, kinds: Iterable[RefKind]
+    ) -> Iterator[tuple[str, str, str]]: ...
     def sitemap_entries(self, run_id: int) -> Iterator[SitemapEntry]: ...
 
 

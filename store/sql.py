@@ -36,6 +36,13 @@ _SEVERITIES = {severity.value: severity for severity in Severity}  # faster than
 _REF_KINDS = {kind.value: kind for kind in RefKind}  # faster than RefKind(k)
 
 
+def _of_kinds(kinds: Iterable[RefKind] | None) -> str:
+    """The SQL condition on a reference's kind (none: every kind); the kinds are ours."""
+    if kinds is None:
+        return ""
+    return f" AND kind IN {tuple(k.value for k in kinds) + ('',)}"
+
+
 def now_iso() -> str:
     return datetime.now(UTC).isoformat(timespec="seconds")
 
@@ -95,18 +102,53 @@ class SqlStore(ABC):
         return (fetch_of(row) for row in rows)
 
     def references(
-        self, run_id: int, kinds: Iterable[RefKind] | None = None
+        self,
+        run_id: int,
+        kinds: Iterable[RefKind] | None = None,
+        sources: Iterable[str] | None = None,
+        targets: Iterable[str] | None = None,
     ) -> Iterator[Reference]:
-        """A run's references in document order; only those of `kinds` if given (fewer
-        rows made into records: most of the cost of a pass over half a million refs)."""
-        only = f" AND kind IN {tuple(k.value for k in kinds) + ('',)}" if kinds is not None else ""
-        rows = self._stream(
+        """A run's references in document order; only those of `kinds`, and those on the
+        pages `sources` or to the addresses `targets` (one of the two), if given: fewer rows
+        made into records, most of the cost of a pass over half a million refs. Pages or
+        addresses are read some hundreds at a time: in document order for each."""
+        query = (
             "SELECT source, kind, raw, url, target, text, method FROM refs WHERE run_id = ?"
-            f"{only} ORDER BY rowid",
-            (run_id,),
+            f"{_of_kinds(kinds)}"
         )
+        rows: Iterable[tuple]
+        if sources is not None:
+            rows = self._among(query, run_id, "source", sources)
+        elif targets is not None:
+            rows = self._among(query, run_id, "target", targets)
+        else:
+            rows = self._stream(f"{query} ORDER BY rowid", (run_id,))
         kinds = _REF_KINDS
         return (Reference(s, kinds[k], raw, u, t, text, m) for s, k, raw, u, t, text, m in rows)
+
+    def _among(
+        self, query: str, run_id: int, column: str, values: Iterable[str]
+    ) -> Iterator[tuple]:
+        """The rows of `query` whose `column` is one of `values`, in chunks."""
+        wanted = sorted(set(values))
+        for start in range(0, len(wanted), _SQL_VARIABLES):
+            chunk = wanted[start : start + _SQL_VARIABLES]
+            yield from self._stream(
+                f"{query} AND {column} IN ({', '.join('?' * len(chunk))}) ORDER BY rowid",
+                (run_id, *chunk),
+            )
+
+    def linking_pages(
+        self, run_id: int, kinds: Iterable[RefKind]
+    ) -> Iterator[tuple[str, str, str]]:
+        """(target, least source, greatest source) of every address references of `kinds`
+        lead to: whether a page other than X links to it, counted by the database rather
+        than row by row (the two differ, or differ from X)."""
+        return self._stream(
+            "SELECT target, MIN(source), MAX(source) FROM refs WHERE run_id = ?"
+            f"{_of_kinds(kinds)} AND target IS NOT NULL GROUP BY target",
+            (run_id,),
+        )
 
     def sitemap_entries(self, run_id: int) -> Iterator[SitemapEntry]:
         rows = self._stream(

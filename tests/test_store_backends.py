@@ -172,6 +172,9 @@ def history(store: Store) -> dict[str, Any]:
         "fetched_urls": sorted(store.fetched_urls(first)),
         "references": list(store.references(first)),
         "images": list(store.references(first, [RefKind.IMG])),
+        "on_pages": list(store.references(first, [RefKind.A], sources=[SHOP + "/apple/"])),
+        "to_targets": list(store.references(first, targets=[SHOP + "/Zebra/", SHOP + "/logo.png"])),
+        "linking_pages": sorted(store.linking_pages(first, [RefKind.A])),
         "sitemap_entries": sorted(store.sitemap_entries(first), key=lambda e: e.url),
         "status_counts": store.status_counts(first),
         "unfetched_targets": sorted(store.unfetched_targets(first)),
@@ -211,6 +214,20 @@ def test_the_roles_keep_order_and_the_first_finding(store: Store):
     ]  # fmt: skip
     assert [r.raw for r in answers["references"]][-2:] == ["/", "/Zebra/"]  # batches in order
     assert [r.raw for r in answers["images"]] == ["/logo.png"]
+    assert [(r.source, r.raw) for r in answers["on_pages"]] == [
+        (SHOP + "/apple/", "/"), (SHOP + "/apple/", "/Zebra/")
+    ]  # fmt: skip
+    assert [(r.source, r.kind, r.raw) for r in answers["to_targets"]] == [
+        (SHOP + "/", RefKind.IMG, "/logo.png"),
+        (SHOP + "/", RefKind.A, "/Zebra/"),
+        (SHOP + "/apple/", RefKind.A, "/Zebra/"),
+    ]  # in document order, whatever the order of the addresses asked for
+    assert answers["linking_pages"] == [  # (target, least source, greatest source)
+        (SHOP + "/", SHOP + "/apple/", SHOP + "/apple/"),
+        (SHOP + "/Zebra/", SHOP + "/", SHOP + "/apple/"),
+        (SHOP + "/apple/", SHOP + "/", SHOP + "/"),
+        (SHOP + "/nowhere/", SHOP + "/", SHOP + "/"),
+    ]
     assert answers["status_counts"] == {"200": 4, "301": 1, "404": 1, "failed: timeout": 1}
     assert answers["unfetched_targets"] == [
         (SHOP + "/listed-only/", 0, True),

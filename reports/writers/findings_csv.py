@@ -4,6 +4,7 @@ as a formula (crawled text starting with = + - @) are quoted with a leading apos
 from __future__ import annotations
 
 import csv
+from functools import cache
 from pathlib import Path
 from typing import TextIO
 
@@ -28,7 +29,7 @@ COLUMNS = (  # the header row in English; report.language translates it
     N_("accepted_until"),
     N_("blocking"),
 )
-_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+_FORMULA_STARTS = frozenset("=+-@\t\r")  # a cell's first character
 
 
 class CsvWriter(ReportWriter):
@@ -40,6 +41,8 @@ class CsvWriter(ReportWriter):
         self._file: TextIO = self.path.open("w", encoding="utf-8-sig", newline="")  # BOM: Excel
         self._csv = csv.writer(self._file)
         self._t = t = translator(data.language)
+        self._severity = cache(t.severity)  # the few words of a large file, each found once
+        self._team_name = cache(data.team_name)
         self._csv.writerow(t.gettext(column) for column in COLUMNS)
         self._words = {  # the values that are words
             "new": t.gettext("new"),
@@ -52,30 +55,28 @@ class CsvWriter(ReportWriter):
         f = finding.finding
         active = finding.acceptance if finding.accepted else None
         self._csv.writerow(
-            _inert(value)
-            for value in (
-                f.check,
-                f.code,
-                self._t.severity(f.severity),
-                f.owner,
-                self.data.team_name(f.owner),
-                f.url,
-                f.target or "",
-                self._t.text(f.message),
-                self._t.text(f.evidence),
-                f.fingerprint,
-                finding.first_seen.isoformat() if finding.first_seen else "",
-                self._words["new" if finding.new else "existing"],
-                active.by if active else "",
-                active.until.isoformat() if active and active.until else "",
-                self._words[self.data.gate.blocks(finding)],
-            )
+            [
+                "'" + value if value[:1] in _FORMULA_STARTS else value  # inert: see above
+                for value in (
+                    f.check,
+                    f.code,
+                    self._severity(f.severity),
+                    f.owner,
+                    self._team_name(f.owner),
+                    f.url,
+                    f.target or "",
+                    self._t.text(f.message),
+                    self._t.text(f.evidence),
+                    f.fingerprint,
+                    finding.first_seen.isoformat() if finding.first_seen else "",
+                    self._words["new" if finding.new else "existing"],
+                    active.by if active else "",
+                    active.until.isoformat() if active and active.until else "",
+                    self._words[self.data.gate.blocks(finding)],
+                )
+            ]
         )
 
     def finish(self) -> list[Path]:
         self._file.close()
         return [self.path]
-
-
-def _inert(value: str) -> str:
-    return "'" + value if value.startswith(_FORMULA_STARTS) else value

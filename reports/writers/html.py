@@ -9,7 +9,7 @@ from __future__ import annotations
 import base64
 import hashlib
 from collections import Counter, defaultdict
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from functools import cache, cached_property
 from importlib.resources import files
@@ -52,10 +52,17 @@ class Linker:
 
     def __init__(self, origin: str):
         self.origin = origin
+        self._made: dict[str, Markup] = {}  # a page is linked from many rows and lists
 
     def __call__(self, url: str | None) -> Markup:
         if not url:
             return Markup("")
+        made = self._made.get(url)
+        if made is None:
+            made = self._made[url] = self._link(url)
+        return made
+
+    def _link(self, url: str) -> Markup:
         href = escape(url)
         if not url.startswith(("http://", "https://")):
             return Markup(f'<span class="raw">{href}</span>')
@@ -69,6 +76,8 @@ class Linker:
 def evidence_html(evidence: str) -> Markup:
     """A finding's evidence, escaped; the screenshot of a failed browser step (a file of
     the report folder, `screenshots/NAME.png`, nothing else) becomes a link to it."""
+    if "screenshot: " not in evidence:  # nearly every finding's
+        return escape(evidence)
     parts, last = [], 0
     for match in SCREENSHOT_NOTE.finditer(evidence):
         path = escape(match.group(1))
@@ -76,6 +85,29 @@ def evidence_html(evidence: str) -> Markup:
         last = match.end(1)
     parts.append(escape(evidence[last:]))
     return Markup("").join(parts)
+
+
+class PageList:
+    """Every page of a group, as the items of a list, each with its own evidence where it
+    differs from the group's: written here rather than in the template, as a large run's
+    team page is mostly these lists (a slip on a thousand pages), and a template loop
+    costs several times more an item."""
+
+    def __init__(self, link: Linker, evidence: Callable[[str], Markup]):
+        self.link = link
+        self.evidence = evidence
+
+    def __call__(self, group: FindingGroup) -> Markup:
+        link, evidence = self.link, self.evidence
+        shown = group.first.finding.evidence
+        items = []
+        for item in group.items:
+            f = item.finding
+            if f.evidence != shown and f.evidence:
+                items.append(f"<li>{link(f.url)} <code>{evidence(f.evidence)}</code></li>")
+            else:
+                items.append(f"<li>{link(f.url)}</li>")
+        return Markup("".join(items))
 
 
 SKIP_REASONS = (  # the crawl's skipped_* counters, as the overview names them
@@ -114,10 +146,10 @@ def environment(language: str) -> Environment:
             else t.ngettext("%(n)s day", "%(n)s days", age) % {"n": t.number(age)}
         )
 
-    env.filters.update(
-        days=days,
-        number=t.number,
-        day=t.day,
+    env.filters.update(  # the few days and numbers of a report, each written once (Babel)
+        days=cache(days),
+        number=cache(t.number),
+        day=cache(t.day),
         moment=t.moment,
         severity=t.severity,
         severities=lambda severity, n: t.severity_count(str(severity), n),
@@ -198,12 +230,14 @@ class HtmlWriter(ReportWriter):
         data = self.data
         teams = team_summaries(data, self._open, self._accepted)
         open_findings = [f for f in data.findings if not f.accepted]  # most severe first
+        link = Linker(origin(data.run.start_url))
+        page_list = PageList(link, environment(data.language).filters["evidence"])
         common = {
             "data": data,
             "run": data.run,
             "teams": teams,
             "has": self._files_written(),
-            "link": Linker(origin(data.run.start_url)),
+            "link": link,
             "team_href": lambda team_id: f"owner-{team_id}.html",
         }
         paths = [
@@ -232,6 +266,7 @@ class HtmlWriter(ReportWriter):
                     "owner.html.j2",
                     **common,
                     team=team,
+                    page_list=page_list,
                     families=self._families(findings),
                     accepted=[f for f in self._accepted if f.finding.owner == team.id],
                     fixed=group_findings(
@@ -291,17 +326,18 @@ def team_summaries(
     """Each team's counts: the declared teams in order, then any other owner found."""
     team_ids = list(data.teams) + sorted(set(open_by_team) - set(data.teams))
     summaries = []
+    blocking = data.gate.blocking
     for team_id in team_ids:
+        findings = [f.finding for f in open_by_team.get(team_id, [])]
         counts: Counter[str] = Counter()
         by_family: defaultdict[str, Counter[str]] = defaultdict(Counter)
-        for f in open_by_team.get(team_id, []):
-            severity = f.finding.severity.value
-            counts[severity] += 1
-            by_family[f.finding.check][severity] += 1
-            if f.new and data.compared is not None:
-                counts["new"] += 1
-            if data.gate.blocks(f):
-                counts["blocking"] += 1
+        for (family, severity), n in Counter((f.check, f.severity.value) for f in findings).items():
+            counts[severity] += n
+            by_family[family][severity] += n
+        if data.compared is not None and (new := sum(f.new for f in open_by_team.get(team_id, []))):
+            counts["new"] += new
+        if n_blocking := sum(f.fingerprint in blocking for f in findings):
+            counts["blocking"] += n_blocking
         counts["accepted"] = sum(1 for f in accepted if f.finding.owner == team_id)
         team = data.teams.get(team_id)
         summaries.append(
