@@ -55,7 +55,9 @@ def _kind(pid: int) -> str:
             args = f.read().replace(b"\0", b" ").decode(errors="replace").split()
     except OSError:
         return ""
-    name = os.path.basename(args[0]) if args else "?"
+    if not args:  # a zombie (ended, not yet reaped): it keeps the kind it was seen with
+        return ""
+    name = os.path.basename(args[0])
     kind = next((a[7:] for a in args if a.startswith("--type=")), "")
     if name.startswith("python") and len(args) > 1 and not args[1].startswith("-"):
         kind = os.path.basename(args[1])  # the script: shoplint

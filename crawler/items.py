@@ -14,7 +14,8 @@ class CrawledUrl:
 
     `doc` is the parsed tree and `body` the bytes it was parsed from (in `encoding`),
     handed to the page checks and dropped before storing; `findings` are what the page
-    checks found on it."""
+    checks found on it. `again`: a page stored before in this run, read plainly, now
+    rendered: it replaces that record, its references and findings."""
 
     fetch: Fetch
     refs: tuple[Reference, ...] = ()
@@ -22,6 +23,7 @@ class CrawledUrl:
     body: bytes = b""
     encoding: str = "utf-8"
     findings: tuple[Finding, ...] = ()
+    again: bool = False
 
 
 @dataclass(frozen=True, slots=True)

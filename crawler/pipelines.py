@@ -90,6 +90,7 @@ class StorePipeline:
         self._refs: list[Reference] = []
         self._entries: list[SitemapEntry] = []
         self._findings: list[Finding] = []
+        self._replaced: list[str] = []  # pages stored before, their refs and findings to go
         self._last_flush = time.monotonic()
         self.failure: str | None = None  # why the store could not be written
 
@@ -112,6 +113,8 @@ class StorePipeline:
 
     def process_item(self, item: Any, spider: Any = None) -> Any:
         if isinstance(item, CrawledUrl):
+            if item.again:
+                self._replace(item.fetch.url)
             self._fetches.append(item.fetch)
             self._refs.extend(item.refs)
             self._findings.extend(item.findings)
@@ -124,15 +127,23 @@ class StorePipeline:
             self.flush()
         return item
 
+    def _replace(self, url: str) -> None:
+        """A page stored before comes again (rendered after all): its references and
+        findings, held or written, go; its fetch row is overwritten."""
+        self._refs = [ref for ref in self._refs if ref.source != url]
+        self._findings = [finding for finding in self._findings if finding.url != url]
+        self._replaced.append(url)
+
     def flush(self) -> None:
         assert self.store is not None
         fetches, refs, entries, findings = self._fetches, self._refs, self._entries, self._findings
         self._fetches, self._refs, self._entries, self._findings = [], [], [], []
+        replaced, self._replaced = self._replaced, []
         self._last_flush = time.monotonic()
         if self.failure is not None:
             return
         try:
-            self.store.write_batch(self.run_id, fetches, refs, entries, findings)
+            self.store.write_batch(self.run_id, fetches, refs, entries, findings, replaced)
         except CrawlError as error:
             self.failure = str(error)
             self.crawler.stats.set_value(STORE_FAILURE, self.failure)

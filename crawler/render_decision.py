@@ -4,7 +4,7 @@ crawl able to: this module needs no browser and no playwright (crawler/rendering
 `auto` renders a page whose plain HTML is an app shell (few words, and an empty mount
 element, a noscript note asking for JavaScript or a client-side router's marker), and every
 page of a template (crawler/path_traps.py) once one of its pages showed materially more in
-the browser than in its HTML source.
+the browser than in its HTML source: those read plainly before are then rendered too.
 """
 
 from __future__ import annotations
@@ -27,6 +27,7 @@ from ground.chromium import (
 from ground.errors import ConfigError
 
 RENDER = "render"  # request.meta: why the page is rendered (always | app-shell | template)
+AGAIN = "render_again"  # request.meta: a page stored plainly before, to render and replace
 WATCH = "render_watch"  # request.meta: the rendering's Watch (crawler/rendering.py)
 SOURCE = "render_source"  # request.meta: (links, words) of the page's HTML source
 
@@ -59,23 +60,37 @@ class RenderPolicy:
     def __init__(self, mode: str):
         self.mode = mode  # never | auto | always
         self._templates: set[str] = set()
+        # the pages (url, depth) of each template not (yet) known to need the browser,
+        # read plainly: rendered after all once one of their template's pages shows it does
+        self._plain: dict[str, list[tuple[str, int]]] = {}
 
-    def reason(self, url: str, doc: Any) -> str | None:
-        """Why the page at `url` (plain HTML `doc`) is to be rendered, or None."""
+    def reason(self, url: str, doc: Any, depth: int) -> str | None:
+        """Why the page at `url` (plain HTML `doc`) is to be rendered, or None: then it is
+        read plainly, and remembered with its template."""
         if self.mode == "always":
             return "always"
         if self.mode != "auto":
             return None
-        if path_template(urlsplit(url).path) in self._templates:
+        template = path_template(urlsplit(url).path)
+        if template in self._templates:
             return "template"
-        return "app-shell" if app_shell(doc) else None
+        if app_shell(doc):
+            return "app-shell"
+        self._plain.setdefault(template, []).append((url, depth))
+        return None
 
-    def learn(self, url: str, source: tuple[int, int], links: int, words: int) -> None:
+    def learn(
+        self, url: str, source: tuple[int, int], links: int, words: int
+    ) -> list[tuple[str, int]]:
         """After a rendering: a page that showed materially more than its source (links,
-        words) makes its template one that is always rendered."""
+        words) makes its template one that is always rendered. The pages of the template
+        read plainly until then (url, depth), once: to render now."""
         source_links, source_words = source
         if links >= source_links + _MORE_LINKS or words >= 2 * source_words + _SHELL_WORDS:
-            self._templates.add(path_template(urlsplit(url).path))
+            template = path_template(urlsplit(url).path)
+            self._templates.add(template)
+            return self._plain.pop(template, [])
+        return []
 
 
 class Hosts:

@@ -70,6 +70,7 @@ class CrawlWriter(Protocol):
         refs: Iterable[Reference],
         sitemap_entries: Iterable[SitemapEntry],
         findings: Iterable[Finding] = (),
+        replaced: Iterable[str] = (),
     ) -> None: ...
     def close(self) -> None: ...
 

@@ -93,6 +93,7 @@ class PostgresStore(SqlStore):
         refs: Iterable[Reference],
         sitemap_entries: Iterable[SitemapEntry],
         findings: Iterable[Finding] = (),
+        replaced: Iterable[str] = (),
     ) -> None:
         # materialised once: a batch written again after a deadlock writes the same rows
         finding_rows = _findings_rows(run_id, findings)
@@ -102,8 +103,10 @@ class PostgresStore(SqlStore):
         refs = refs if isinstance(refs, list) else list(refs)
         entries = _one_per_key(sitemap_entries, lambda e: (e.sitemap, e.url), last=True)
         entry_rows = [(run_id, e.sitemap, e.url, e.lastmod) for e in entries]
+        replaced = list(replaced)
 
         def write() -> None:
+            self._forget_pages(run_id, replaced)
             self._merge("findings", finding_rows)
             self._merge("fetches", fetch_rows)
             if refs:

@@ -433,9 +433,20 @@ class SqlStore(ABC):
         refs: Iterable[Reference],
         sitemap_entries: Iterable[SitemapEntry],
         findings: Iterable[Finding] = (),
+        replaced: Iterable[str] = (),
     ) -> None:
         """Write one batch in one transaction, so a crash never leaves a page without
-        its references and findings (resume relies on that)."""
+        its references and findings (resume relies on that). `replaced`: pages stored
+        before in the run and written again in this batch (rendered after all,
+        crawler/render_decision.py): their references and findings written before go."""
+
+    def _forget_pages(self, run_id: int, urls: Iterable[str]) -> None:
+        """The references and findings of pages to be written again (write_batch's
+        `replaced`), in the batch's transaction. Few: refs has no index on its page."""
+        rows = [(run_id, url) for url in urls]
+        if rows:
+            self._execute_many("DELETE FROM refs WHERE run_id = ? AND source = ?", rows)
+            self._execute_many("DELETE FROM findings WHERE run_id = ? AND url = ?", rows)
 
     @abstractmethod
     def add_findings(self, run_id: int, findings: Iterable[Finding]) -> None:

@@ -41,9 +41,11 @@ class SqliteStore(SqlStore):
         refs: Iterable[Reference],
         sitemap_entries: Iterable[SitemapEntry],
         findings: Iterable[Finding] = (),
+        replaced: Iterable[str] = (),
     ) -> None:
         try:
             with self._db:
+                self._forget_pages(run_id, replaced)
                 self._insert_findings(run_id, findings)
                 self._db.executemany(
                     f"INSERT OR REPLACE INTO fetches (run_id, {FETCH_COLUMNS})"

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 import shutil
+import sqlite3
 import subprocess
 from dataclasses import dataclass
 from pathlib import Path
@@ -235,6 +236,49 @@ def test_a_template_that_needs_the_browser_is_rendered_for_all_its_pages(tmp_pat
     counters = report["run"]["counters"]
     assert counters["rendered_app-shell"] == 1
     assert counters["rendered_template"] == 7
+
+
+def test_pages_read_before_their_template_was_learnt_are_rendered_after_all(tmp_path: Path):
+    """/item/2/ and /item/3/ are read plainly (written on the server) before the shell
+    /item/1/ shows that /item/{n}/ needs the browser: they are then rendered too, once,
+    and the store keeps what the browser showed (the links only their script adds), in
+    place of what their HTML held; each page is counted once."""
+    _chromium()
+    script = b"""document.getElementById('more').innerHTML = [4, 5, 6, 7, 8]
+      .map(i => '<a href="/item/' + i + '/">Item ' + i + '</a>').join(' ');"""
+    text = "An item page written on the server, with enough words to read as a page. " * 8
+
+    def item(n: int, shell: bool) -> Reply:
+        body = "" if shell else f'<h1>Item {n}</h1><p>{text}</p><a href="/">Home</a>'
+        html = (
+            f'<!DOCTYPE html><html lang="en"><head><title>Item {n}</title></head><body>{body}'
+            '<div id="root"></div><div id="more"></div><script src="/more.js"></script>'
+            "</body></html>"
+        )
+        return Reply(200, html.encode())
+
+    routes: dict[str, Any] = {"/": html_page("Home", links=["/item/2/", "/item/3/", "/item/1/"])}
+    routes["/more.js"] = resource(script, "text/javascript")
+    routes["/item/1/"] = item(1, shell=True)
+    for n in range(2, 9):
+        routes[f"/item/{n}/"] = item(n, shell=False)
+    with FixtureServer(routes) as site:
+        report = _run(tmp_path, site.url, "auto", concurrency=1)
+        hits = dict(site.hits)
+    counters = report["run"]["counters"]
+    assert counters["rendered_app-shell"] == 1
+    assert counters["rendered_template"] == 7  # /item/2/ to /item/8/, each once
+    assert counters["pages"] == 9
+    assert hits["/item/2/"] == hits["/item/3/"] == 3  # plain, plain again, in the browser
+    with sqlite3.connect(tmp_path / "auto.db") as db:
+        refs = db.execute(
+            "SELECT raw, COUNT(*) FROM refs WHERE source LIKE '%/item/2/' GROUP BY raw"
+        ).fetchall()
+        (scripted,) = db.execute(
+            "SELECT scripted FROM fetches WHERE url LIKE '%/item/2/'"
+        ).fetchone()
+    assert dict(refs) == {"/": 1, "/more.js": 1, **{f"/item/{n}/": 1 for n in range(4, 9)}}
+    assert f"{site.url}item/8/" in scripted.split()
 
 
 WIDGET_PAGE = b"""<!DOCTYPE html><html lang="en"><head><title>Reviews</title></head><body>

@@ -267,6 +267,37 @@ def test_the_roles_keep_order_and_the_first_finding(store: Store):
     assert answers["unfinished"][0] == answers["left"][2][0]
 
 
+def test_a_page_written_again_replaces_its_references_and_findings(store: Store):
+    """A page stored plainly, then rendered after all (crawler/render_decision.py): written
+    again, its references and findings are the second writing's; the other pages keep
+    theirs."""
+    run = store.begin_run(SHOP + "/", "digest", "2026-04-01")
+    store.write_batch(
+        run,
+        [page("/"), page("/a/", title="plain")],
+        [link("/", "/a/"), link("/a/", "/old/")],
+        [],
+        [finding("LNK001", "/", "/gone/"), finding("LNK001", "/a/", "/old/")],
+    )
+    store.write_batch(
+        run,
+        [page("/a/", title="rendered")],
+        [link("/a/", "/new/")],
+        [],
+        [finding("LNK001", "/a/", "/new/")],
+        replaced=[SHOP + "/a/"],
+    )
+    assert {(r.source, r.raw) for r in store.references(run)} == {
+        (SHOP + "/", "/a/"),
+        (SHOP + "/a/", "/new/"),
+    }
+    assert {(f.url, f.target) for f in store.findings(run)} == {
+        (SHOP + "/", SHOP + "/gone/"),
+        (SHOP + "/a/", SHOP + "/new/"),
+    }
+    assert {f.url: f.title for f in store.fetches(run)}[SHOP + "/a/"] == "rendered"
+
+
 def test_sqlite_and_postgresql_give_the_same_answers(tmp_path: Path, postgres: Postgres):
     answers = []
     for location in (str(tmp_path / "shoplint.db"), english_sorted_database(postgres)):

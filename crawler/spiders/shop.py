@@ -38,7 +38,15 @@ from twisted.python.failure import Failure
 
 from crawler.frontier import Admission
 from crawler.items import CrawledUrl, SitemapUrls
-from crawler.render_decision import RENDER, SOURCE, WATCH, Hosts, RenderPolicy, word_count
+from crawler.render_decision import (
+    AGAIN,
+    RENDER,
+    SOURCE,
+    WATCH,
+    Hosts,
+    RenderPolicy,
+    word_count,
+)
 from crawler.signals import ROBOTS_FETCHED
 from ground.html.extract import (
     image_problem,
@@ -72,6 +80,9 @@ _FAILURE_REASONS = (
 )
 _COUNTED_FAILURES = frozenset({"tls", *(reason for _, reason in _FAILURE_REASONS)})
 _ROBOTS_PRIORITY = 1000  # before any page, in a shared queue too
+# a page to render before any plain fetch: else the plain crawl runs ahead of the slower
+# browser by thousands of pages, each waiting in the queue with its source's text
+_RENDER_PRIORITY = 500
 _WRITTEN_LIMIT = 500  # characters of a Location kept when it is no address to follow
 
 
@@ -223,11 +234,14 @@ class ShopSpider(scrapy.Spider):
         if doc is None:
             return None
         rendered = response.meta.get(RENDER)
-        if rendered is None and (reason := self.render.reason(response.url, doc)):
-            return self._to_render(response, doc, reason)
+        depth = response.meta["depth"]
+        if rendered is None:
+            # a page to render again: its template was learnt, by another process perhaps
+            again = response.meta.get(AGAIN)
+            if reason := "template" if again else self.render.reason(response.url, doc, depth):
+                return self._to_render(response, doc, reason)
         facts = page_facts(doc)
         base = page_base(response.url, facts.base)
-        depth = response.meta["depth"]
         page, asked, resolve_here = response.url, self.asked, self.links.on_page(base)
         refs, fresh = [], []
         for kind, raw, text, method in facts.refs:
@@ -256,6 +270,7 @@ class ShopSpider(scrapy.Spider):
             doc,
             response.body,
             response.encoding,
+            again=bool(response.meta.get(AGAIN)),
         )
 
     def _to_render(self, response: HtmlResponse, doc: Any, reason: str) -> scrapy.Request:
@@ -263,9 +278,12 @@ class ShopSpider(scrapy.Spider):
         as written, words, text) goes along, to tell what only the browser showed."""
         source = frozenset(raw.raw for raw in page_facts(doc).refs)
         request = self.request_for(response.url, response.meta["depth"], navigable=True)
+        request.priority = _RENDER_PRIORITY
         request.meta.update(
             {RENDER: reason, SOURCE: (source, word_count(doc), visible_text_of(doc))}
         )
+        if response.meta.get(AGAIN):
+            request.meta[AGAIN] = True
         return request
 
     def _seen_in_browser(self, response: HtmlResponse, doc: Any, links: int) -> BrowserFacts:
@@ -274,7 +292,11 @@ class ShopSpider(scrapy.Spider):
         reason = response.meta[RENDER]
         self.crawler.stats.inc_value(f"shoplint/rendered/{reason}")
         source, words, text = response.meta[SOURCE]
-        self.render.learn(response.url, (len(source), words), links, word_count(doc))
+        learnt = self.render.learn(response.url, (len(source), words), links, word_count(doc))
+        for url, depth in learnt:  # read plainly before: fetched again, to render
+            request = self.request_for(url, depth, navigable=True)
+            request.meta[AGAIN] = True
+            self.crawler.engine.crawl(request)
         watch = response.meta.get(WATCH)
         if watch is None:  # the browser's answer came without its watch (a retry)
             return BrowserFacts(reason, source_text=text)
@@ -400,11 +422,12 @@ class ShopSpider(scrapy.Spider):
 
     def _fetch(self, response: Response, **page: Any) -> Fetch:
         stats = self.crawler.stats
-        stats.inc_value("shoplint/fetched")
-        if page.get("is_page"):
-            stats.inc_value("shoplint/pages")
-        if response.status >= 400:
-            stats.inc_value("shoplint/http_errors")
+        if not response.meta.get(AGAIN):  # a page rendered after all was counted plainly
+            stats.inc_value("shoplint/fetched")
+            if page.get("is_page"):
+                stats.inc_value("shoplint/pages")
+            if response.status >= 400:
+                stats.inc_value("shoplint/http_errors")
         latency = response.meta.get("download_latency")
         content_type = response.headers.get("Content-Type")
         last_modified = response.headers.get("Last-Modified")
