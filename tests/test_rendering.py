@@ -209,42 +209,10 @@ def test_one_browser_page_renders_page_after_page_and_reports_each_its_own(tmp_p
     assert browser == {("BRW001", "broken/"), ("BRW002", "broken/")}
 
 
-def test_a_template_that_needs_the_browser_is_rendered_for_all_its_pages(tmp_path: Path):
-    """/item/1/ is a shell; the browser shows its links, so /item/{n}/ needs rendering, and
-    /item/2/, written on the server but with links only its script adds, is rendered too."""
-    _chromium()
-    script = b"""document.getElementById('more').innerHTML = [2, 3, 4, 5, 6, 7, 8]
-      .map(i => '<a href="/item/' + i + '/">Item ' + i + '</a>').join(' ');"""
-    text = "An item page written on the server, with enough words to read as a page. " * 8
-
-    def item(n: int, shell: bool) -> Reply:
-        body = "" if shell else f"<h1>Item {n}</h1><p>{text}</p>"
-        html = (
-            f'<!DOCTYPE html><html lang="en"><head><title>Item {n}</title></head><body>{body}'
-            '<div id="root"></div><div id="more"></div><script src="/more.js"></script>'
-            "</body></html>"
-        )
-        return Reply(200, html.encode())
-
-    routes: dict[str, Any] = {"/": html_page("Home", links=["/item/1/"])}
-    routes["/more.js"] = resource(script, "text/javascript")
-    routes["/item/1/"] = item(1, shell=True)
-    for n in range(2, 9):
-        routes[f"/item/{n}/"] = item(n, shell=False)
-    with FixtureServer(routes) as site:
-        report = _run(tmp_path, site.url, "auto", concurrency=1)
-    counters = report["run"]["counters"]
-    assert counters["rendered_app-shell"] == 1
-    assert counters["rendered_template"] == 7
-
-
-def test_pages_read_before_their_template_was_learnt_are_rendered_after_all(tmp_path: Path):
-    """/item/2/ and /item/3/ are read plainly (written on the server) before the shell
-    /item/1/ shows that /item/{n}/ needs the browser: they are then rendered too, once,
-    and the store keeps what the browser showed (the links only their script adds), in
-    place of what their HTML held; each page is counted once."""
-    _chromium()
-    script = b"""document.getElementById('more').innerHTML = [4, 5, 6, 7, 8]
+def _item_shop(home_links: list[str], scripted: range) -> dict[str, Any]:
+    """/item/1/ an app shell, /item/2/ to /item/8/ written on the server (a text, a link
+    home); on each, a script adds links to the items `scripted`."""
+    script = f"""document.getElementById('more').innerHTML = {list(scripted)}
       .map(i => '<a href="/item/' + i + '/">Item ' + i + '</a>').join(' ');"""
     text = "An item page written on the server, with enough words to read as a page. " * 8
 
@@ -257,11 +225,32 @@ def test_pages_read_before_their_template_was_learnt_are_rendered_after_all(tmp_
         )
         return Reply(200, html.encode())
 
-    routes: dict[str, Any] = {"/": html_page("Home", links=["/item/2/", "/item/3/", "/item/1/"])}
-    routes["/more.js"] = resource(script, "text/javascript")
+    routes: dict[str, Any] = {"/": html_page("Home", links=home_links)}
+    routes["/more.js"] = resource(script.encode(), "text/javascript")
     routes["/item/1/"] = item(1, shell=True)
     for n in range(2, 9):
         routes[f"/item/{n}/"] = item(n, shell=False)
+    return routes
+
+
+def test_a_template_that_needs_the_browser_is_rendered_for_all_its_pages(tmp_path: Path):
+    """/item/1/ is a shell; the browser shows its links, so /item/{n}/ needs rendering, and
+    /item/2/, written on the server but with links only its script adds, is rendered too."""
+    _chromium()
+    with FixtureServer(_item_shop(["/item/1/"], range(2, 9))) as site:
+        report = _run(tmp_path, site.url, "auto", concurrency=1)
+    counters = report["run"]["counters"]
+    assert counters["rendered_app-shell"] == 1
+    assert counters["rendered_template"] == 7
+
+
+def test_pages_read_before_their_template_was_learnt_are_rendered_after_all(tmp_path: Path):
+    """/item/2/ and /item/3/ are read plainly (written on the server) before the shell
+    /item/1/ shows that /item/{n}/ needs the browser: they are then rendered too, once,
+    and the store keeps what the browser showed (the links only their script adds), in
+    place of what their HTML held; each page is counted once."""
+    _chromium()
+    routes = _item_shop(["/item/2/", "/item/3/", "/item/1/"], range(4, 9))
     with FixtureServer(routes) as site:
         report = _run(tmp_path, site.url, "auto", concurrency=1)
         hits = dict(site.hits)
