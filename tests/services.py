@@ -40,6 +40,11 @@ def require(present: bool, reason: str) -> None:
     pytest.skip(reason)
 
 
+def require_chromium() -> None:
+    """Debian's chromium, which the rendering and browser-checkout tests drive."""
+    require(shutil.which("chromium") is not None, "Debian's chromium is not installed")
+
+
 def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))

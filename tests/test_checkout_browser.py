@@ -6,7 +6,6 @@ payment step that hands over to a provider, which must never be asked."""
 from __future__ import annotations
 
 import base64
-import shutil
 import subprocess
 from pathlib import Path
 from typing import Any
@@ -16,7 +15,7 @@ import yaml
 from checkout_shop import GUEST_STEPS, TODAY, CheckoutShop, Flaws, guest_flow, walk
 from conftest import shoplint_command, subprocess_env
 from fixture_server import FixtureServer, PerMethod, Reply, html_page, redirect, resource
-from services import require
+from services import require_chromium
 
 from ground.errors import ConfigError
 from ground.model import FlowEnd, StepStatus
@@ -93,10 +92,6 @@ STEPS: list[dict[str, Any]] = [
 ]
 
 
-def _chromium() -> None:
-    require(shutil.which("chromium") is not None, "Debian's chromium is not installed")
-
-
 def _shop(provider: FixtureServer, cart_price: str = "€ 1.299,00") -> FixtureServer:
     return FixtureServer(
         {
@@ -135,7 +130,7 @@ def _walk(tmp_path: Path, shop: FixtureServer, flow: dict[str, Any], **sections:
 
 
 def test_a_js_checkout_is_walked_with_clicks_fields_and_choices(tmp_path):
-    _chromium()
+    require_chromium()
     with FixtureServer({"/start": html_page("Pay")}) as provider, _shop(provider) as shop:
         result = _walk(tmp_path, shop, _flow())
         assert not provider.requests  # the payment provider is never asked, even by redirect
@@ -161,7 +156,7 @@ def test_a_js_checkout_is_walked_with_clicks_fields_and_choices(tmp_path):
 
 
 def test_a_failed_call_of_a_rendered_step_is_recorded_and_reported(tmp_path):
-    _chromium()
+    require_chromium()
     with FixtureServer() as provider, _shop(provider) as shop:
         result = _walk(tmp_path, shop, _flow())
     add = result.outcome.steps[1]
@@ -175,7 +170,7 @@ def test_a_failed_call_of_a_rendered_step_is_recorded_and_reported(tmp_path):
 
 
 def test_the_price_rule_reads_the_rendered_cart(tmp_path):
-    _chromium()
+    require_chromium()
     with FixtureServer() as provider, _shop(provider, cart_price="€ 1.349,00") as shop:
         result = _walk(tmp_path, shop, _flow())
     (mismatch,) = [f for f in result.findings if f.code == "CHK008"]
@@ -187,7 +182,7 @@ def test_the_price_rule_reads_the_rendered_cart(tmp_path):
 
 
 def test_a_failing_step_leaves_a_screenshot_the_report_links(tmp_path):
-    _chromium()
+    require_chromium()
     steps = [STEPS[0], {"name": "continue", "click": "button.continue", "wait_for": "#nowhere"}]
     with FixtureServer() as provider, _shop(provider) as shop:
         result = _walk(tmp_path, shop, _flow(steps=steps, timeout=3))
@@ -215,7 +210,7 @@ def test_evidence_links_only_a_screenshot_and_escapes_the_rest():
 
 
 def test_stop_before_sends_nothing_of_the_step(tmp_path):
-    _chromium()
+    require_chromium()
     with FixtureServer() as provider, _shop(provider) as shop:
         result = _walk(tmp_path, shop, _flow(stop_before="pay"))
         posts = [target for method, target in shop.requests if method == "POST"]
@@ -225,7 +220,7 @@ def test_stop_before_sends_nothing_of_the_step(tmp_path):
 
 
 def test_a_step_the_page_does_not_offer_fails_naming_it(tmp_path):
-    _chromium()
+    require_chromium()
     steps = [STEPS[0], STEPS[1], {**STEPS[2], "select": {"#country": "Mars"}}]
     with FixtureServer() as provider, _shop(provider) as shop:
         result = _walk(tmp_path, shop, _flow(steps=steps))
@@ -283,7 +278,7 @@ def test_browser_keys_are_checked_with_the_config(flow, error):
 
 
 def test_the_demo_shops_browser_flow_passes_its_button_and_finds_the_failed_call(tmp_path):
-    _chromium()
+    require_chromium()
     flow = yaml.safe_load(DEMO_BROWSER_FLOW.read_text(encoding="utf-8"))
     with DemoShop(today=TODAY) as shop:
         url = shop.url
@@ -316,7 +311,7 @@ def test_a_plain_shops_checkout_walks_in_the_browser_with_its_credentials(tmp_pa
     """The purpose-built shop's guest checkout (forms with CSRF tokens, radio buttons and a
     select, fields by name), behind basic auth and a preview cookie: the browser sends
     both to the site, and nothing of them to another host it is redirected to."""
-    _chromium()
+    require_chromium()
     monkeypatch.setenv("STAGE_USER", "tester")
     monkeypatch.setenv("STAGE_PASSWORD", "pw-4f8a1c")
     monkeypatch.setenv("STAGE_COOKIE", "ck-0d5e61")
@@ -348,7 +343,7 @@ def test_a_plain_shops_checkout_walks_in_the_browser_with_its_credentials(tmp_pa
 
 
 def test_a_run_leaves_the_screenshot_in_its_report_folder_and_links_it(tmp_path):
-    _chromium()
+    require_chromium()
     steps = [STEPS[0], {"name": "continue", "click": "button.continue", "wait_for": "#nowhere"}]
     flow = _flow(steps=steps, timeout=3)
     config = tmp_path / "shoplint.yml"

@@ -6,7 +6,6 @@ are not in the crawl-based format of tests/rules/; see test_rules.py.)"""
 from __future__ import annotations
 
 import re
-import shutil
 import sys
 from decimal import Decimal
 
@@ -20,7 +19,7 @@ from checkout_shop import (
     walk,
 )
 from fixture_server import FixtureServer, PerMethod, Reply, html_page
-from services import require
+from services import require_chromium
 
 from checks.checkout.prices import parse_price
 from checks.registry import REGISTRY
@@ -332,7 +331,7 @@ def test_chk010_an_https_shop_without_http_has_no_security_findings(https_shop):
 def test_chk011_a_call_of_a_step_page_that_fails_in_the_browser(tmp_path):
     """Only a flow walked in the browser runs the page's scripts; the start page's own
     failed call is the crawl's to report (BRW002), not the checkout's."""
-    require(shutil.which("chromium") is not None, "Debian's chromium is not installed")
+    require_chromium()
     calls = "<script>fetch('/api/stock'); fetch('/api/cart', {method: 'POST'});</script>"
     routes = {
         "/product/": html_page("<h1>Bike</h1><script>fetch('/api/price')</script>"),

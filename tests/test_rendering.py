@@ -5,7 +5,6 @@ defects only a browser shows."""
 from __future__ import annotations
 
 import datetime as dt
-import shutil
 import sqlite3
 import subprocess
 from dataclasses import dataclass
@@ -15,7 +14,7 @@ from typing import Any
 import pytest
 from conftest import CRAWLED, RUN_TIMEOUT, TODAY, report_of, shoplint_command, subprocess_env
 from fixture_server import FixtureServer, Reply, html_page, resource
-from services import require
+from services import require_chromium
 
 from checks.registry import family_rules
 from checks.rendered_only import NOTE
@@ -54,10 +53,6 @@ def _shop() -> dict[str, Reply]:
     for i in (1, 2, 3):
         routes[f"/bike/{i}/"] = html_page(f"Bike {i} is a fine bike for every day. " * 8)
     return routes
-
-
-def _chromium() -> None:
-    require(shutil.which("chromium") is not None, "Debian's chromium is not installed")
 
 
 def _run(
@@ -111,7 +106,7 @@ class AppRuns:
 
 @pytest.fixture(scope="module")
 def app_runs(tmp_path_factory: pytest.TempPathFactory) -> AppRuns:
-    _chromium()
+    require_chromium()
     tmp = tmp_path_factory.mktemp("app-shop")
     with FixtureServer(_shop()) as site:
         plain = _run(tmp, site.url, "never")
@@ -166,7 +161,7 @@ def test_findings_on_a_rendered_page_say_what_only_the_browser_showed(app_runs: 
 
 
 def test_always_renders_every_page(tmp_path: Path):
-    _chromium()
+    require_chromium()
     with FixtureServer(_shop()) as site:
         report = _run(tmp_path, site.url, "always")
     counters = report["run"]["counters"]
@@ -191,7 +186,7 @@ def test_one_browser_page_renders_page_after_page_and_reports_each_its_own(tmp_p
     of calls has ended (the menu's links come after the second call), and what a page
     showed (a script error, a failed call, a call still open when the browser moved on to
     the next page) is reported for that page only."""
-    _chromium()
+    require_chromium()
     routes = {
         "/": Reply(200, CHAINED),
         "/api/one": resource(b"1", "text/plain"),
@@ -236,7 +231,7 @@ def _item_shop(home_links: list[str], scripted: range) -> dict[str, Any]:
 def test_a_template_that_needs_the_browser_is_rendered_for_all_its_pages(tmp_path: Path):
     """/item/1/ is a shell; the browser shows its links, so /item/{n}/ needs rendering, and
     /item/2/, written on the server but with links only its script adds, is rendered too."""
-    _chromium()
+    require_chromium()
     with FixtureServer(_item_shop(["/item/1/"], range(2, 9))) as site:
         report = _run(tmp_path, site.url, "auto", concurrency=1)
     counters = report["run"]["counters"]
@@ -249,7 +244,7 @@ def test_pages_read_before_their_template_was_learnt_are_rendered_after_all(tmp_
     /item/1/ shows that /item/{n}/ needs the browser: they are then rendered too, once,
     and the store keeps what the browser showed (the links only their script adds), in
     place of what their HTML held; each page is counted once."""
-    _chromium()
+    require_chromium()
     routes = _item_shop(["/item/2/", "/item/3/", "/item/1/"], range(4, 9))
     with FixtureServer(routes) as site:
         report = _run(tmp_path, site.url, "auto", concurrency=1)
@@ -287,7 +282,7 @@ def test_hosts_of_the_site_can_be_ignored_or_blocked_while_rendering(tmp_path: P
     """A reviews widget served by a host of the site (site.hosts) throws and its call
     fails: reported, unless render_ignore_hosts names its host; render_block_hosts keeps
     the browser from loading it at all."""
-    _chromium()
+    require_chromium()
     routes = {
         "/": Reply(200, WIDGET_PAGE),
         "/widget.js": resource(WIDGET, "text/javascript"),
@@ -312,7 +307,7 @@ def test_hosts_of_the_site_can_be_ignored_or_blocked_while_rendering(tmp_path: P
 def test_the_browser_waits_for_the_configured_selector(tmp_path: Path):
     """The offers show a few seconds after the page has loaded, while the network is idle:
     read at network idle the page has no link to them; with render_wait_for it has."""
-    _chromium()
+    require_chromium()
     late = b"""setTimeout(() => {
       document.getElementById('offers').innerHTML = '<a href="/offer/">This week</a>';
     }, 4000);"""
@@ -335,7 +330,7 @@ def test_content_left_hidden_by_a_script_that_failed(tmp_path: Path):
     """BRW005: the main content still hidden, or a spinner still turning, once the page
     has settled, on a page whose script failed; not when the script did its work, nor for
     a spinner on a page whose scripts all ran."""
-    _chromium()
+    require_chromium()
     text = "<h1>Bikes</h1><p>" + "Fine bikes for every rider, from our own workshop. " * 8 + "</p>"
     show = "document.getElementById('app').style.display = '';"
 
@@ -363,7 +358,7 @@ def test_content_left_hidden_by_a_script_that_failed(tmp_path: Path):
 
 
 def test_the_demo_shops_assortment_app_shows_its_defects_in_the_browser(tmp_path: Path):
-    _chromium()
+    require_chromium()
     with DemoShop(today=dt.date.fromisoformat(TODAY)) as shop:
         report = _run(tmp_path, shop.url, "auto")
     app = {f for f in _found(report) if "assortiment" in f[1]}
