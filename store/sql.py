@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import json
 from abc import ABC, abstractmethod
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import AbstractContextManager
 from dataclasses import asdict
 from datetime import UTC, datetime
@@ -34,6 +34,14 @@ _SQL_VARIABLES = 500  # parameters per IN (...) list, well under SQLite's limit
 _NAVIGABLE_KINDS = tuple(kind.value for kind in RefKind if kind.navigable)  # SQL literal
 _SEVERITIES = {severity.value: severity for severity in Severity}  # faster than Severity(s)
 _REF_KINDS = {kind.value: kind for kind in RefKind}  # faster than RefKind(k)
+
+
+def _in_chunks(values: Sequence[str]) -> Iterator[tuple[list[str], str]]:
+    """`values` some hundreds at a time, each chunk with its "?, ?, ..." for an IN list
+    (SQLite limits a statement's parameters)."""
+    for start in range(0, len(values), _SQL_VARIABLES):
+        chunk = list(values[start : start + _SQL_VARIABLES])
+        yield chunk, ", ".join("?" * len(chunk))
 
 
 def _of_kinds(kinds: Iterable[RefKind] | None) -> str:
@@ -130,12 +138,9 @@ class SqlStore(ABC):
         self, query: str, run_id: int, column: str, values: Iterable[str]
     ) -> Iterator[tuple]:
         """The rows of `query` whose `column` is one of `values`, in chunks."""
-        wanted = sorted(set(values))
-        for start in range(0, len(wanted), _SQL_VARIABLES):
-            chunk = wanted[start : start + _SQL_VARIABLES]
+        for chunk, marks in _in_chunks(sorted(set(values))):
             yield from self._stream(
-                f"{query} AND {column} IN ({', '.join('?' * len(chunk))}) ORDER BY rowid",
-                (run_id, *chunk),
+                f"{query} AND {column} IN ({marks}) ORDER BY rowid", (run_id, *chunk)
             )
 
     def linking_pages(
@@ -209,11 +214,10 @@ class SqlStore(ABC):
         """The cached results for those of `urls` that were checked before."""
         wanted = list(dict.fromkeys(urls))
         found: dict[str, ExternalCheck] = {}
-        for start in range(0, len(wanted), _SQL_VARIABLES):
-            chunk = wanted[start : start + _SQL_VARIABLES]
+        for chunk, marks in _in_chunks(wanted):
             rows = self._select(
                 "SELECT url, verdict, reason, status, checked_at FROM external_checks"
-                f" WHERE url IN ({', '.join('?' * len(chunk))})",
+                f" WHERE url IN ({marks})",
                 chunk,
             )
             for url, verdict, reason, status, checked_at in rows:
@@ -245,9 +249,7 @@ class SqlStore(ABC):
             by_lang.setdefault(lang, []).append(word)
         found: dict[tuple[str, str], tuple[str, ...]] = {}
         for lang, wanted in by_lang.items():
-            for start in range(0, len(wanted), _SQL_VARIABLES):
-                chunk = wanted[start : start + _SQL_VARIABLES]
-                marks = ", ".join("?" * len(chunk))
+            for chunk, marks in _in_chunks(wanted):
                 rows = self._select(
                     "SELECT word, neighbours FROM spelling_neighbours"
                     f" WHERE dictionaries = ? AND lang = ? AND word IN ({marks})",
@@ -442,11 +444,15 @@ class SqlStore(ABC):
 
     def _forget_pages(self, run_id: int, urls: Iterable[str]) -> None:
         """The references and findings of pages to be written again (write_batch's
-        `replaced`), in the batch's transaction. Few: refs has no index on its page."""
-        rows = [(run_id, url) for url in urls]
-        if rows:
-            self._execute_many("DELETE FROM refs WHERE run_id = ? AND source = ?", rows)
-            self._execute_many("DELETE FROM findings WHERE run_id = ? AND url = ?", rows)
+        `replaced`), in the batch's transaction: a statement for some hundreds of pages, as
+        refs has no index on its page (each statement reads the run's references once)."""
+        for chunk, marks in _in_chunks(sorted(set(urls))):
+            self._execute(
+                f"DELETE FROM refs WHERE run_id = ? AND source IN ({marks})", (run_id, *chunk)
+            )
+            self._execute(
+                f"DELETE FROM findings WHERE run_id = ? AND url IN ({marks})", (run_id, *chunk)
+            )
 
     @abstractmethod
     def add_findings(self, run_id: int, findings: Iterable[Finding]) -> None:
