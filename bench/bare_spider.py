@@ -5,6 +5,9 @@ with Scrapy's default dupefilter, 10 concurrent requests, robots.txt not obeyed.
 Nothing is stored, no item is yielded.
 
     scrapy runspider bench/bare_spider.py -a start_url=http://127.0.0.1:PORT/
+
+Given ``-a pages_file=FILE`` (a URL a line) instead, it fetches those pages and reads
+nothing, like lychee fed the page list: the least any Scrapy crawl of them costs.
 """
 
 import scrapy
@@ -24,12 +27,15 @@ class BareSpider(scrapy.Spider):
         "TELNETCONSOLE_ENABLED": False,
     }
 
-    def __init__(self, start_url: str = "http://127.0.0.1:8000/", *args, **kwargs):
+    def __init__(
+        self, start_url: str = "http://127.0.0.1:8000/", pages_file: str = "", *args, **kwargs
+    ):
         super().__init__(*args, **kwargs)
-        self.start_urls = [start_url]
+        self.fed = bool(pages_file)
+        self.start_urls = open(pages_file).read().split() if pages_file else [start_url]
 
     def parse(self, response):
-        if not isinstance(response, HtmlResponse):
+        if self.fed or not isinstance(response, HtmlResponse):
             return
         for href in response.css("a::attr(href)").getall():
             if href.startswith(("mailto:", "tel:", "javascript:")):

@@ -1,6 +1,7 @@
 #!/usr/bin/env python3
 """Real-site crawl benchmark: shoplint (no checks, links + images, every check) against
-linkinator and lychee on a folder of static HTML, where pages carry hundreds of links (the
+Scrapy told every page and reading none (the floor of any Scrapy crawl), linkinator and
+lychee on a folder of static HTML, where pages carry hundreds of links (the
 synthetic shop has ~80): by default Debian's python3-doc, 530 pages, ~330 links each.
 
     python bench/site_bench.py                      # python3-doc, 3 runs per tool, median
@@ -55,7 +56,9 @@ SHOPLINT_VARIANTS: dict[str, tuple[str, ...] | None] = {  # name -> check famili
     "shoplint-links": ("links", "images"),
     "shoplint-all": None,
 }
-TOOLS = (*SHOPLINT_VARIANTS, "linkinator", "lychee")
+# scrapy-fed: Scrapy fetching every page, told them as lychee is, reading nothing: the
+# floor of any Scrapy crawl
+TOOLS = (*SHOPLINT_VARIANTS, "scrapy-fed", "linkinator", "lychee")
 SERVER_MAX_SECONDS = 4 * 3600
 
 
@@ -121,10 +124,12 @@ def command(tool: str, server: SiteServer, configs: dict[str, Path]) -> Callable
     def make(work: Path) -> list[str]:
         if tool in SHOPLINT_VARIANTS:
             return tool_command("shoplint", server.url, 0, work, str(configs[tool]))
-        if tool == "lychee":  # it cannot discover pages: it is given every one
+        if tool in ("lychee", "scrapy-fed"):  # they cannot discover pages: given every one
             pages = work / "pages.txt"
             pages.write_text("\n".join(server.pages()) + "\n")
-            return lychee_command(server.url, pages)
+            if tool == "lychee":
+                return lychee_command(server.url, pages)
+            return [*tool_command("bare", server.url, 0, work), "-a", f"pages_file={pages}"]
         return tool_command(tool, server.url, server.n_pages, work)
 
     return make

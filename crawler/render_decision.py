@@ -79,14 +79,22 @@ class RenderPolicy:
         self._plain.setdefault(template, []).append((url, depth))
         return None
 
+    def source_words(self, doc: Any) -> int:
+        """What `learn` needs of a page's plain HTML: its words (only `auto` learns)."""
+        return word_count(doc) if self.mode == "auto" else 0
+
     def learn(
-        self, url: str, source: tuple[int, int], links: int, words: int
+        self, url: str, source: tuple[int, int], links: int, doc: Any
     ) -> list[tuple[str, int]]:
-        """After a rendering: a page that showed materially more than its source (links,
-        words) makes its template one that is always rendered. The pages of the template
-        read plainly until then (url, depth), once: to render now."""
+        """After a rendering (`doc`): a page that showed materially more than its source
+        (links, words) makes its template one that is always rendered. The pages of the
+        template read plainly until then (url, depth), once: to render now."""
+        if self.mode != "auto":
+            return []
         source_links, source_words = source
-        if links >= source_links + _MORE_LINKS or words >= 2 * source_words + _SHELL_WORDS:
+        if links >= source_links + _MORE_LINKS or (
+            word_count(doc) >= 2 * source_words + _SHELL_WORDS
+        ):
             template = path_template(urlsplit(url).path)
             self._templates.add(template)
             return self._plain.pop(template, [])

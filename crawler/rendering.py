@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import logging
 import re
 from collections import Counter
 from dataclasses import dataclass, field
@@ -92,6 +93,9 @@ class RenderingDownloadHandler(Abandonable, ScrapyPlaywrightDownloadHandler):
 
     def __init__(self, crawler: Crawler):
         super().__init__(crawler)
+        # its request and response loggers are listened to on every page when its logger
+        # says DEBUG (Scrapy leaves the level to the handler): ~2 ms a page, never shown
+        logging.getLogger("scrapy-playwright").setLevel(crawler.settings.get("LOG_LEVEL"))
         self._closed = False
         self._serving = ""  # the newest context's name
         self._idle: dict[str, list[Page]] = {}  # a context's pages, open, between requests
@@ -128,13 +132,33 @@ class RenderingDownloadHandler(Abandonable, ScrapyPlaywrightDownloadHandler):
             await self._put_back(request, reuse=True)
         return response
 
+    async def _get_response_and_download(
+        self, request: Request, page: Page, spider: Any
+    ) -> tuple[Any, Any]:
+        """The page's navigation. scrapy-playwright's asks for the headers of every
+        response of the page while it loads (one round trip each, ~20 a page), in case the
+        page turns out to be a download; the browser only loads pages whose plain fetch
+        answered HTML, so that is tried only when the navigation did not end in a page."""
+        try:
+            goto = request.meta.get("playwright_page_goto_kwargs") or {}
+            return await page.goto(url=request.url, **goto), None
+        except PlaywrightError as error:
+            if "Download is starting" not in error.message and _LEFT not in error.message:
+                raise
+        return await super()._get_response_and_download(request, page, spider)
+
     async def _create_page(self, request: Request, spider: Any) -> Page:
-        """An idle page of the request's context, else a new one (scrapy-playwright's)."""
+        """An idle page of the request's context, else a new one (scrapy-playwright's,
+        without its counters of every sub-request and response: playwright calls a
+        listener through `inspect.signature`, some 0.1 ms an event, ~50 events a page)."""
         idle = self._idle.get(request.meta["playwright_context"], [])
         while idle:
             if not (page := idle.pop()).is_closed():
                 return page
-        return await super()._create_page(request, spider)
+        page = await super()._create_page(request, spider)
+        page.remove_listener("request", self._increment_request_stats)
+        page.remove_listener("response", self._increment_response_stats)
+        return page
 
     async def _put_back(self, request: Request, reuse: bool) -> None:
         """The request's page (RenderSetup keeps it open, not for the spider) to its

@@ -45,7 +45,6 @@ from crawler.render_decision import (
     WATCH,
     Hosts,
     RenderPolicy,
-    word_count,
 )
 from crawler.signals import ROBOTS_FETCHED
 from ground.html.extract import (
@@ -280,7 +279,10 @@ class ShopSpider(scrapy.Spider):
         request = self.request_for(response.url, response.meta["depth"], navigable=True)
         request.priority = _RENDER_PRIORITY
         request.meta.update(
-            {RENDER: reason, SOURCE: (source, word_count(doc), visible_text_of(doc))}
+            {
+                RENDER: reason,
+                SOURCE: (source, self.render.source_words(doc), visible_text_of(doc)),
+            }
         )
         if response.meta.get(AGAIN):
             request.meta[AGAIN] = True
@@ -292,7 +294,7 @@ class ShopSpider(scrapy.Spider):
         reason = response.meta[RENDER]
         self.crawler.stats.inc_value(f"shoplint/rendered/{reason}")
         source, words, text = response.meta[SOURCE]
-        learnt = self.render.learn(response.url, (len(source), words), links, word_count(doc))
+        learnt = self.render.learn(response.url, (len(source), words), links, doc)
         for url, depth in learnt:  # read plainly before: fetched again, to render
             request = self.request_for(url, depth, navigable=True)
             request.meta[AGAIN] = True
