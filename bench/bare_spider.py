@@ -10,6 +10,8 @@ Given ``-a pages_file=FILE`` (a URL a line) instead, it fetches those pages and 
 nothing, like lychee fed the page list: the least any Scrapy crawl of them costs.
 """
 
+from pathlib import Path
+
 import scrapy
 from scrapy.http import HtmlResponse
 
@@ -32,7 +34,7 @@ class BareSpider(scrapy.Spider):
     ):
         super().__init__(*args, **kwargs)
         self.fed = bool(pages_file)
-        self.start_urls = open(pages_file).read().split() if pages_file else [start_url]
+        self.start_urls = Path(pages_file).read_text().split() if pages_file else [start_url]
 
     def parse(self, response):
         if self.fed or not isinstance(response, HtmlResponse):
