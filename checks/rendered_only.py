@@ -19,9 +19,10 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import replace
+from functools import cached_property
 
 from checks.context import EVIDENCE_LIMIT, clipped
-from checks.page import Page
+from checks.page import Page, once_a_page
 from ground.model import Fetch, Finding
 
 NOTE = "seen only after rendering: not in the page source"
@@ -35,14 +36,24 @@ class RenderedOnly:
 
     def __init__(self, scripted: str, text: str | None = None, source_text: str | None = None):
         self.addresses = frozenset(scripted.split("\n")) if scripted else frozenset()
-        self.text = _folded(text) if text is not None else None
-        self.source_text = _folded(source_text) if source_text is not None else None
+        self._texts = (text, source_text)
 
-    @classmethod
-    def of_page(cls, page: Page) -> RenderedOnly:
+    @cached_property
+    def text(self) -> str | None:
+        """The rendered page's visible text, folded: only when a finding quotes a text."""
+        return _folded(self._texts[0]) if self._texts[0] is not None else None
+
+    @cached_property
+    def source_text(self) -> str | None:
+        return _folded(self._texts[1]) if self._texts[1] is not None else None
+
+    @staticmethod
+    @once_a_page
+    def of_page(page: Page) -> RenderedOnly:
+        """The page's, once: the page rules and spelling both ask."""
         browser = page.fetch.browser
         source_text = browser.source_text if browser is not None else None
-        return cls(page.fetch.scripted or "", page.visible_text, source_text)
+        return RenderedOnly(page.fetch.scripted or "", page.visible_text, source_text)
 
     def marked(self, finding: Finding) -> Finding:
         """The finding, its evidence saying so when its subject only showed in the browser."""
