@@ -103,6 +103,7 @@ class RenderingDownloadHandler(Abandonable, ScrapyPlaywrightDownloadHandler):
         # each request let in, or a new one can be made (scrapy-playwright's own count of
         # a context's open pages never goes down for a page put back)
         self._slots: dict[str, asyncio.Semaphore] = {}
+        self._busy: Counter[str] = Counter()  # a context's requests in this handler
         self._loads: WeakKeyDictionary[Page, int] = WeakKeyDictionary()  # pages loaded
 
     @classmethod
@@ -120,17 +121,35 @@ class RenderingDownloadHandler(Abandonable, ScrapyPlaywrightDownloadHandler):
             await super().close()
 
     async def _download_request(self, request: Request, spider: Any = None) -> Any:
-        name = request.meta["playwright_context"]
-        self._serving = max(self._serving, name)
+        name = request.meta["playwright_context"] = self._context_for(request)
         slots = self._slots.setdefault(name, asyncio.Semaphore(self.config.max_pages_per_context))
-        async with slots:
-            try:
-                response = await super()._download_request(request, spider)
-            except Exception:
-                await self._put_back(request, reuse=False)  # a page in an unknown state
-                raise
-            await self._put_back(request, reuse=True)
+        self._busy[name] += 1
+        try:
+            async with slots:
+                try:
+                    response = await super()._download_request(request, spider)
+                except Exception:
+                    await self._put_back(request, reuse=False)  # a page in an unknown state
+                    raise
+                await self._put_back(request, reuse=True)
+        finally:
+            self._busy[name] -= 1
+            await self._close_retired()
         return response
+
+    def _context_for(self, request: Request) -> str:
+        """The context the request is loaded in: the one serving, or the next one that
+        RenderSetup named, once no retired context is still open. Never a retired one: a
+        request that waited while its context was retired would open it again, and
+        scrapy-playwright waits for a free context slot holding the lock every new page
+        takes, so a third context would wait for ever for the pages of the other two."""
+        named = request.meta["playwright_context"]
+        if named > self._serving and not self._retired():
+            self._serving = named
+        return self._serving
+
+    def _retired(self) -> list[str]:
+        return [name for name in self.context_wrappers if name < self._serving]
 
     async def _get_response_and_download(
         self, request: Request, page: Page, spider: Any
@@ -162,7 +181,7 @@ class RenderingDownloadHandler(Abandonable, ScrapyPlaywrightDownloadHandler):
 
     async def _put_back(self, request: Request, reuse: bool) -> None:
         """The request's page (RenderSetup keeps it open, not for the spider) to its
-        context's idle pages, or closed; then retired contexts closed if done."""
+        context's idle pages, or closed."""
         page = request.meta.pop("playwright_page", None)
         name = request.meta["playwright_context"]
         if page is not None:
@@ -173,15 +192,21 @@ class RenderingDownloadHandler(Abandonable, ScrapyPlaywrightDownloadHandler):
             else:
                 with contextlib.suppress(PlaywrightError):
                     await page.close()
-        # scrapy-playwright keeps its contexts in `context_wrappers` (no public API to
-        # close one); closing a context makes it drop the wrapper and free its slot
-        for retired, wrapper in list(self.context_wrappers.items()):
-            if retired < self._serving:
-                self._slots.pop(retired, None)
-                for idle in self._idle.pop(retired, []):
-                    with contextlib.suppress(PlaywrightError):
-                        await idle.close()
-                if not wrapper.context.pages:
+
+    async def _close_retired(self) -> None:
+        """Retired contexts whose requests are all done are closed, with their pages.
+        scrapy-playwright keeps its contexts in `context_wrappers` (no public API to close
+        one); closing a context makes it drop the wrapper and free its slot."""
+        for retired in self._retired():
+            if self._busy[retired]:
+                continue
+            self._slots.pop(retired, None)
+            self._busy.pop(retired, None)
+            for idle in self._idle.pop(retired, []):
+                with contextlib.suppress(PlaywrightError):
+                    await idle.close()
+            if wrapper := self.context_wrappers.get(retired):
+                with contextlib.suppress(PlaywrightError):
                     await wrapper.context.close()
 
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 import datetime as dt
 import sqlite3
 import subprocess
+import sys
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -166,6 +167,32 @@ def test_always_renders_every_page(tmp_path: Path):
         report = _run(tmp_path, site.url, "always")
     counters = report["run"]["counters"]
     assert counters["rendered_always"] == counters["pages"] == 6  # home, plain, app, 3 bikes
+
+
+def test_browser_contexts_and_pages_recycled_every_few_pages_render_every_page(tmp_path: Path):
+    """Contexts retired every 5 pages and browser pages every 2 loads, 4 pages at once:
+    every page is rendered and the crawl ends. A request that waited while its context was
+    retired used to open it again, a third context, and the crawl hung with a few pages
+    left (seen at 10,000 pages with the real limits)."""
+    require_chromium()
+    text = "A page written on the server, with words enough to read as a page. " * 6
+    routes = {"/": html_page(text, links=[f"/p/{n}/" for n in range(60)])}
+    for n in range(60):
+        routes[f"/p/{n}/"] = html_page(text, links=["/", f"/p/{(n + 1) % 60}/"])
+    limits = "import crawler.rendering as r; r._CONTEXT_PAGES, r._PAGE_LOADS = 5, 2"
+    config = tmp_path / "recycled.yml"
+    config.write_text("crawl: {render: always, render_concurrency: 4, concurrency: 10}\n")
+    with FixtureServer(routes) as site:
+        proc = subprocess.run(
+            [sys.executable, "-c", f"{limits}; from shoplint.cli import main; exit(main())",
+             "run", site.url, "--config", str(config), "--db", str(tmp_path / "r.db"),
+             "--out", str(tmp_path / "report"), "--internal-only"],
+            cwd=tmp_path, env=subprocess_env(), capture_output=True, text=True,
+            timeout=RUN_TIMEOUT,
+        )  # fmt: skip
+    assert proc.returncode in CRAWLED, proc.stderr
+    counters = report_of(tmp_path / "report")["run"]["counters"]
+    assert counters["rendered_always"] == counters["pages"] == 61
 
 
 CHAINED = b"""<!DOCTYPE html><html lang="en"><head><title>Home</title></head><body>
