@@ -29,7 +29,7 @@ from playwright.async_api import Page
 from playwright.async_api import TimeoutError as PlaywrightTimeout
 from scrapy import Request
 from scrapy.crawler import Crawler
-from scrapy.exceptions import NotConfigured
+from scrapy.exceptions import DownloadTimeoutError, NotConfigured
 from scrapy_playwright.handler import ScrapyPlaywrightDownloadHandler
 from scrapy_playwright.page import PageMethod
 
@@ -41,6 +41,7 @@ _CONTEXT_PAGES = 200  # pages a browser context serves before a fresh one takes 
 # pages one browser page (its renderer process) loads before a fresh one takes over: a
 # renderer's caches grow by some 3-4 MB a page loaded; a new one costs ~80 ms of CPU
 _PAGE_LOADS = 20
+_CLOSE_S = 5  # a page or context not closed in this long (its renderer hung) is left
 _QUIET_S = 0.2  # once loaded, without a request open this long a page has settled
 # the first script a stack trace names: "at load (https://shop.example/app.js:12:7)"
 _SCRIPT_URL = re.compile(r"https?://[^\s()]+?(?=:\d+:\d+|[\s()]|$)")
@@ -104,6 +105,11 @@ class RenderingDownloadHandler(Abandonable, ScrapyPlaywrightDownloadHandler):
         # a context's open pages never goes down for a page put back)
         self._slots: dict[str, asyncio.Semaphore] = {}
         self._busy: Counter[str] = Counter()  # a context's requests in this handler
+        # a page's time budget: its navigation, the wait for it to settle (half as long),
+        # and reading it; a script that never lets go of the browser costs no more
+        self._budget_s = (
+            2 * crawler.settings.getfloat("PLAYWRIGHT_DEFAULT_NAVIGATION_TIMEOUT") / 1000
+        )
         self._loads: WeakKeyDictionary[Page, int] = WeakKeyDictionary()  # pages loaded
 
     @classmethod
@@ -127,7 +133,11 @@ class RenderingDownloadHandler(Abandonable, ScrapyPlaywrightDownloadHandler):
         try:
             async with slots:
                 try:
-                    response = await super()._download_request(request, spider)
+                    loading = super()._download_request(request, spider)
+                    response = await asyncio.wait_for(loading, self._budget_s)
+                except (TimeoutError, PlaywrightTimeout) as late:  # a timeout, as plain fetches
+                    await self._put_back(request, reuse=False)
+                    raise DownloadTimeoutError(f"not read in the browser in time: {late}") from late
                 except Exception:
                     await self._put_back(request, reuse=False)  # a page in an unknown state
                     raise
@@ -190,8 +200,8 @@ class RenderingDownloadHandler(Abandonable, ScrapyPlaywrightDownloadHandler):
             if reuse and name == self._serving and loads < _PAGE_LOADS and not page.is_closed():
                 self._idle.setdefault(name, []).append(page)
             else:
-                with contextlib.suppress(PlaywrightError):
-                    await page.close()
+                with contextlib.suppress(PlaywrightError, TimeoutError):
+                    await asyncio.wait_for(page.close(), _CLOSE_S)
 
     async def _close_retired(self) -> None:
         """Retired contexts whose requests are all done are closed, with their pages.
@@ -206,8 +216,8 @@ class RenderingDownloadHandler(Abandonable, ScrapyPlaywrightDownloadHandler):
                 with contextlib.suppress(PlaywrightError):
                     await idle.close()
             if wrapper := self.context_wrappers.get(retired):
-                with contextlib.suppress(PlaywrightError):
-                    await wrapper.context.close()
+                with contextlib.suppress(PlaywrightError, TimeoutError):
+                    await asyncio.wait_for(wrapper.context.close(), _CLOSE_S)
 
 
 @dataclass

@@ -353,6 +353,27 @@ def test_the_browser_waits_for_the_configured_selector(tmp_path: Path):
         assert site.hits["/offer/"] > 0
 
 
+def test_a_page_whose_script_never_yields_costs_its_time_budget_not_the_crawl(tmp_path: Path):
+    """A script that loops for ever once the page has loaded leaves the browser unable to
+    read the page: the page is given up after its time budget (the download timeout and
+    the wait for quiet), recorded as failed, and the crawl goes on to the other pages."""
+    require_chromium()
+    spinning = html_page("A page whose script never lets go of the browser. " * 8).body.replace(
+        b"</body>", b"<script>setTimeout(() => { for (;;) {} }, 50);</script></body>"
+    )
+    routes = {
+        "/": html_page("Home", links=["/spinning/", "/fine/"]),
+        "/spinning/": Reply(200, spinning),
+        "/fine/": html_page("A page that works, written on the server for every reader. " * 8),
+    }
+    with FixtureServer(routes) as site:
+        report = _run(tmp_path, site.url, "always", download_timeout=3)
+    assert report["run"]["counters"]["rendered_always"] == 2  # home and /fine/
+    with sqlite3.connect(tmp_path / "always.db") as db:
+        outcome = db.execute("SELECT outcome, error FROM fetches WHERE url LIKE '%/spinning/'")
+        assert outcome.fetchall() == [("failed", "timeout")]
+
+
 def test_content_left_hidden_by_a_script_that_failed(tmp_path: Path):
     """BRW005: the main content still hidden, or a spinner still turning, once the page
     has settled, on a page whose script failed; not when the script did its work, nor for
