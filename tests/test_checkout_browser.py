@@ -231,6 +231,22 @@ def test_a_step_the_page_does_not_offer_fails_naming_it(tmp_path):
     )
 
 
+@pytest.mark.timeout(60)
+def test_a_step_whose_script_never_yields_fails_within_the_flow_timeout(tmp_path):
+    """A page whose script loops for ever once loaded cannot be read: the step fails within
+    the flow's timeout, naming it, instead of holding the walk (and the nightly run)."""
+    require_chromium()
+    spinning = html_page(PRODUCT).body.replace(
+        b"</body>", b"<script>setTimeout(() => { for (;;) {} }, 50);</script></body>"
+    )
+    with FixtureServer() as provider, _shop(provider) as shop:
+        shop.routes["/product/bike/"] = Reply(200, spinning)
+        result = _walk(tmp_path, shop, _flow(timeout=3, steps=STEPS[:1]))
+    (start, *_) = result.outcome.steps
+    assert start.status is StepStatus.FAILED
+    assert "no complete answer within 3 s" in start.note
+
+
 def test_without_a_browser_a_browser_flow_stops_before_the_run(tmp_path):
     config = tmp_path / "shoplint.yml"
     config.write_text(

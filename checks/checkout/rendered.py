@@ -213,6 +213,13 @@ class BrowserSteps:
         except PlaywrightError as exc:
             self._problem = self._problem or f"no usable answer ({_first_line(exc)[:160]})"
         ms = _ms(started, self._requests.last_activity)
+        html = None
+        if not (self._handover or self._off_site or self._problem):
+            try:  # a script that never lets go of the page leaves it unreadable
+                async with asyncio.timeout(self._timeout):
+                    html = await self._page.content() if await self._html() else None
+            except TimeoutError:
+                self._problem = f"no complete answer within {self._timeout:g} s"
         if self._handover or self._off_site or self._problem:
             return Arrival(
                 asked,
@@ -222,7 +229,6 @@ class BrowserSteps:
                 off_site=self._off_site,
                 problem=None if self._handover or self._off_site else self._problem,
             )
-        html = await self._page.content() if await self._html() else None
         return Arrival(
             asked,
             tuple(self._hops),
