@@ -135,11 +135,11 @@ class RenderingDownloadHandler(Abandonable, ScrapyPlaywrightDownloadHandler):
                 try:
                     loading = super()._download_request(request, spider)
                     response = await asyncio.wait_for(loading, self._budget_s)
-                except (TimeoutError, PlaywrightTimeout) as late:  # a timeout, as plain fetches
-                    await self._put_back(request, reuse=False)
-                    raise DownloadTimeoutError(f"not read in the browser in time: {late}") from late
-                except Exception:
+                except Exception as error:
                     await self._put_back(request, reuse=False)  # a page in an unknown state
+                    if isinstance(error, (TimeoutError, PlaywrightTimeout)):  # as plain fetches
+                        late = f"not read in the browser in time: {error}"
+                        raise DownloadTimeoutError(late) from error
                     raise
                 await self._put_back(request, reuse=True)
         finally:
@@ -200,8 +200,7 @@ class RenderingDownloadHandler(Abandonable, ScrapyPlaywrightDownloadHandler):
             if reuse and name == self._serving and loads < _PAGE_LOADS and not page.is_closed():
                 self._idle.setdefault(name, []).append(page)
             else:
-                with contextlib.suppress(PlaywrightError, TimeoutError):
-                    await asyncio.wait_for(page.close(), _CLOSE_S)
+                await _closed(page)
 
     async def _close_retired(self) -> None:
         """Retired contexts whose requests are all done are closed, with their pages.
@@ -213,11 +212,16 @@ class RenderingDownloadHandler(Abandonable, ScrapyPlaywrightDownloadHandler):
             self._slots.pop(retired, None)
             self._busy.pop(retired, None)
             for idle in self._idle.pop(retired, []):
-                with contextlib.suppress(PlaywrightError):
-                    await idle.close()
+                await _closed(idle)
             if wrapper := self.context_wrappers.get(retired):
-                with contextlib.suppress(PlaywrightError, TimeoutError):
-                    await asyncio.wait_for(wrapper.context.close(), _CLOSE_S)
+                await _closed(wrapper.context)
+
+
+async def _closed(closable: Page | Any) -> None:
+    """A browser page or context closed, or left when it does not close in _CLOSE_S (its
+    renderer hung) or is gone already."""
+    with contextlib.suppress(PlaywrightError, TimeoutError):
+        await asyncio.wait_for(closable.close(), _CLOSE_S)
 
 
 @dataclass

@@ -17,7 +17,7 @@ import threading
 import time
 from collections import Counter
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from html import escape
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import urlsplit
@@ -62,6 +62,13 @@ def html_page(
         f"\n<body>\n{body}\n{anchors}</body></html>\n"
     )
     return Reply(status, document.encode())
+
+
+def never_yielding(page: Reply) -> Reply:
+    """`page` with a script that loops for ever once the page has loaded: a browser can
+    no longer read it."""
+    script = b"<script>setTimeout(() => { for (;;) {} }, 50);</script></body>"
+    return replace(page, body=page.body.replace(b"</body>", script))
 
 
 def redirect(location: str, status: int = 301) -> Reply:

@@ -14,7 +14,15 @@ import pytest
 import yaml
 from checkout_shop import GUEST_STEPS, TODAY, CheckoutShop, Flaws, guest_flow, walk
 from conftest import shoplint_command, subprocess_env
-from fixture_server import FixtureServer, PerMethod, Reply, html_page, redirect, resource
+from fixture_server import (
+    FixtureServer,
+    PerMethod,
+    Reply,
+    html_page,
+    never_yielding,
+    redirect,
+    resource,
+)
 from services import require_chromium
 
 from ground.errors import ConfigError
@@ -236,11 +244,8 @@ def test_a_step_whose_script_never_yields_fails_within_the_flow_timeout(tmp_path
     """A page whose script loops for ever once loaded cannot be read: the step fails within
     the flow's timeout, naming it, instead of holding the walk (and the nightly run)."""
     require_chromium()
-    spinning = html_page(PRODUCT).body.replace(
-        b"</body>", b"<script>setTimeout(() => { for (;;) {} }, 50);</script></body>"
-    )
     with FixtureServer() as provider, _shop(provider) as shop:
-        shop.routes["/product/bike/"] = Reply(200, spinning)
+        shop.routes["/product/bike/"] = never_yielding(html_page(PRODUCT))
         result = _walk(tmp_path, shop, _flow(timeout=3, steps=STEPS[:1]))
     (start, *_) = result.outcome.steps
     assert start.status is StepStatus.FAILED

@@ -7,14 +7,13 @@ from __future__ import annotations
 import datetime as dt
 import sqlite3
 import subprocess
-import sys
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import pytest
 from conftest import CRAWLED, RUN_TIMEOUT, TODAY, report_of, shoplint_command, subprocess_env
-from fixture_server import FixtureServer, Reply, html_page, resource
+from fixture_server import FixtureServer, Reply, html_page, never_yielding, resource
 from services import require_chromium
 
 from checks.registry import family_rules
@@ -57,23 +56,33 @@ def _shop() -> dict[str, Reply]:
 
 
 def _run(
-    tmp: Path, url: str, render: str, *args: str, name: str = "", site: str = "", **crawl: Any
+    tmp: Path,
+    url: str,
+    render: str,
+    *args: str,
+    name: str = "",
+    site: str = "",
+    prelude: str = "",
+    **crawl: Any,
 ) -> dict[str, Any]:
     """A run of `url` with crawl.render `render` and the other crawl keys given (`site`: the
-    config's site section, as YAML); `name` tells apart several runs with one render."""
+    config's site section, as YAML); `name` tells apart several runs with one render;
+    `prelude`: Python run in the process before shoplint's command line."""
     name = name or render
     config = tmp / f"{name}.yml"
     config.write_text(
         f"crawl: {{render: {render}, {', '.join(f'{k}: {v}' for k, v in crawl.items())}}}\n"
         + (f"site: {site}\n" if site else "")
     )
-    proc = subprocess.run(
-        shoplint_command(
-            "run", url, "--config", str(config), "--db", str(tmp / f"{name}.db"),
-            "--out", str(tmp / name), "--internal-only", *args,
-        ),
-        cwd=tmp, env=subprocess_env(), capture_output=True, text=True, timeout=RUN_TIMEOUT,
+    command = shoplint_command(
+        "run", url, "--config", str(config), "--db", str(tmp / f"{name}.db"),
+        "--out", str(tmp / name), "--internal-only", *args,
     )  # fmt: skip
+    if prelude:  # python -m shoplint ARGS, with the prelude first
+        command[1:3] = ["-c", f"{prelude}; from shoplint.cli import main; exit(main())"]
+    proc = subprocess.run(
+        command, cwd=tmp, env=subprocess_env(), capture_output=True, text=True, timeout=RUN_TIMEOUT
+    )
     assert proc.returncode in CRAWLED, proc.stderr
     return report_of(tmp / name)
 
@@ -180,18 +189,11 @@ def test_browser_contexts_and_pages_recycled_every_few_pages_render_every_page(t
     for n in range(60):
         routes[f"/p/{n}/"] = html_page(text, links=["/", f"/p/{(n + 1) % 60}/"])
     limits = "import crawler.rendering as r; r._CONTEXT_PAGES, r._PAGE_LOADS = 5, 2"
-    config = tmp_path / "recycled.yml"
-    config.write_text("crawl: {render: always, render_concurrency: 4, concurrency: 10}\n")
     with FixtureServer(routes) as site:
-        proc = subprocess.run(
-            [sys.executable, "-c", f"{limits}; from shoplint.cli import main; exit(main())",
-             "run", site.url, "--config", str(config), "--db", str(tmp_path / "r.db"),
-             "--out", str(tmp_path / "report"), "--internal-only"],
-            cwd=tmp_path, env=subprocess_env(), capture_output=True, text=True,
-            timeout=RUN_TIMEOUT,
-        )  # fmt: skip
-    assert proc.returncode in CRAWLED, proc.stderr
-    counters = report_of(tmp_path / "report")["run"]["counters"]
+        report = _run(
+            tmp_path, site.url, "always", render_concurrency=4, concurrency=10, prelude=limits
+        )
+    counters = report["run"]["counters"]
     assert counters["rendered_always"] == counters["pages"] == 61
 
 
@@ -358,12 +360,9 @@ def test_a_page_whose_script_never_yields_costs_its_time_budget_not_the_crawl(tm
     read the page: the page is given up after its time budget (the download timeout and
     the wait for quiet), recorded as failed, and the crawl goes on to the other pages."""
     require_chromium()
-    spinning = html_page("A page whose script never lets go of the browser. " * 8).body.replace(
-        b"</body>", b"<script>setTimeout(() => { for (;;) {} }, 50);</script></body>"
-    )
     routes = {
         "/": html_page("Home", links=["/spinning/", "/fine/"]),
-        "/spinning/": Reply(200, spinning),
+        "/spinning/": never_yielding(html_page("A page whose script never lets go. " * 8)),
         "/fine/": html_page("A page that works, written on the server for every reader. " * 8),
     }
     with FixtureServer(routes) as site:

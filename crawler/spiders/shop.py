@@ -38,14 +38,7 @@ from twisted.python.failure import Failure
 
 from crawler.frontier import Admission
 from crawler.items import CrawledUrl, SitemapUrls
-from crawler.render_decision import (
-    AGAIN,
-    RENDER,
-    SOURCE,
-    WATCH,
-    Hosts,
-    RenderPolicy,
-)
+from crawler.render_decision import AGAIN, RENDER, SOURCE, WATCH, Hosts, RenderPolicy
 from crawler.signals import ROBOTS_FETCHED
 from ground.html.extract import (
     image_problem,
